@@ -1,0 +1,83 @@
+package doo
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// tokenSource fetches one access token per client and shares it between concurrent callers.
+type tokenSource struct {
+	c      *Client
+	static string
+
+	mu    sync.Mutex
+	token string
+	group singleflight.Group
+}
+
+func (s *tokenSource) get(ctx context.Context) (string, error) {
+	if s.static != "" {
+		return s.static, nil
+	}
+	s.mu.Lock()
+	tok := s.token
+	s.mu.Unlock()
+	if tok != "" {
+		return tok, nil
+	}
+	ch := s.group.DoChan("token", func() (any, error) {
+		// A fetch outlives the caller that started it: other callers wait on it too.
+		tok, err := s.fetch(context.WithoutCancel(ctx))
+		if err == nil {
+			s.mu.Lock()
+			s.token = tok
+			s.mu.Unlock()
+		}
+		return tok, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return "", r.Err
+		}
+		return r.Val.(string), nil //nolint:forcetypeassert // the flight only returns strings
+	case <-ctx.Done():
+		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: ctx.Err()}
+	}
+}
+
+// invalidate forgets used, so the next get fetches a new token; a token already replaced stays.
+func (s *tokenSource) invalidate(used string) {
+	s.mu.Lock()
+	if s.token == used {
+		s.token = ""
+	}
+	s.mu.Unlock()
+}
+
+func (s *tokenSource) fetch(ctx context.Context) (string, error) {
+	var ans tokenAnswer
+	body := map[string]string{
+		"client_id":     s.c.cfg.ClientID,
+		"client_secret": s.c.cfg.ClientSecret,
+		"grant_type":    "client_credentials",
+	}
+	_, err := s.c.do(ctx, request{method: http.MethodPost, path: "/v1/oauth", absURL: s.c.cfg.TokenURL,
+		body: body, counter: &s.c.stats.token, repeatable: true}, &ans)
+	if err != nil {
+		if e := asError(err); e != nil {
+			if e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusBadRequest {
+				e.Hint = "doo refused the client credentials: check client_id and client_secret (DOO_CLIENT_ID, DOO_CLIENT_SECRET), created in doo's Manager App under Organization Settings → Users → Client credentials"
+			}
+		}
+		return "", err
+	}
+	if ans.Data.AccessToken == "" {
+		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: errors.New("the answer holds no access token")}
+	}
+	return ans.Data.AccessToken, nil
+}

@@ -1,0 +1,389 @@
+// Package doo is a typed client for the parts of the doo REST API that manage
+// webhook configurations. It knows nothing of Terraform.
+//
+// Every call goes through one request helper (do) that adds the API key and
+// bearer token, waits on the process-wide rate limiter, retries what is safe to
+// retry and turns failures into *Error values.
+package doo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultBaseURL is doo's current REST host.
+const DefaultBaseURL = "https://rest.doo.net"
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	// BaseURL is the API host without /v1, default DefaultBaseURL.
+	BaseURL string
+	// TokenURL is where access tokens come from, default BaseURL + "/v1/oauth".
+	TokenURL string
+	// APIKey is sent as x-api-key on every request.
+	APIKey string
+	// ClientID and ClientSecret are the OAuth client credentials; AccessToken replaces them.
+	ClientID, ClientSecret string
+	// AccessToken is a static bearer token used instead of client credentials.
+	AccessToken string
+	// RequestsPerSecond caps the request rate of every client of this API key in the process, default 1.
+	RequestsPerSecond float64
+	// UserAgent is sent on every request, default "terraform-provider-doo/dev".
+	UserAgent string
+	// HTTPClient sends the requests, default a client with a 60 s timeout.
+	HTTPClient *http.Client
+	// Clock tells time and waits, default the real clock.
+	Clock Clock
+	// Logger receives one line per request, default none.
+	Logger Logger
+	// CacheTTL is how long a team listing serves reads, default 60 s.
+	CacheTTL time.Duration
+	// DisableCache makes every read list the team afresh (benchmark baseline only).
+	DisableCache bool
+	// MaxAttempts bounds the tries of one request, default 5.
+	MaxAttempts int
+	// MaxWait bounds any single wait before a retry, default 60 s; a longer Retry-After fails at once.
+	MaxWait time.Duration
+	// DeleteSettle is how long a delete confirmation waits for concurrent deletes in its team to finish, default 10 s.
+	DeleteSettle time.Duration
+}
+
+// Client calls the doo API. It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	base    *url.URL
+	limiter *rate.Limiter
+	tokens  *tokenSource
+	cache   *listCache
+	stats   stats
+}
+
+// New validates cfg and returns a client.
+func New(cfg Config) (*Client, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	base, err := url.Parse(cfg.BaseURL)
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
+		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = cfg.BaseURL + "/v1/oauth"
+	}
+	if cfg.APIKey == "" {
+		return nil, errors.New("an API key is required")
+	}
+	if cfg.AccessToken == "" && (cfg.ClientID == "" || cfg.ClientSecret == "") {
+		return nil, errors.New("either an access token or both a client id and a client secret are required")
+	}
+	if cfg.RequestsPerSecond <= 0 {
+		cfg.RequestsPerSecond = 1
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "terraform-provider-doo/dev"
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = nopLogger{}
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 60 * time.Second
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 60 * time.Second
+	}
+	if cfg.DeleteSettle <= 0 {
+		cfg.DeleteSettle = 10 * time.Second
+	}
+	c := &Client{cfg: cfg, base: base, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond)}
+	c.tokens = &tokenSource{c: c, static: cfg.AccessToken}
+	c.cache = newListCache(c)
+	return c, nil
+}
+
+var (
+	limitersMu sync.Mutex
+	limiters   = map[string]*rate.Limiter{}
+)
+
+// sharedLimiter returns the one limiter of the process for an API key on a host, so
+// provider aliases and concurrent resources together stay within doo's budget.
+// When two configurations ask for different rates, the lower one wins.
+func sharedLimiter(baseURL, apiKey string, rps float64) *rate.Limiter {
+	limitersMu.Lock()
+	defer limitersMu.Unlock()
+	key := baseURL + "\x00" + apiKey
+	if l, ok := limiters[key]; ok {
+		if rate.Limit(rps) < l.Limit() {
+			l.SetLimit(rate.Limit(rps))
+		}
+		return l
+	}
+	l := rate.NewLimiter(rate.Limit(rps), 1)
+	limiters[key] = l
+	return l
+}
+
+// Stats counts the requests a client sent, by route.
+type Stats struct {
+	Token, Organizations, List, Create, Delete, Retries int64
+}
+
+type stats struct {
+	token, organizations, list, create, delete, retries atomic.Int64
+}
+
+// Stats returns the number of requests sent so far, by route.
+func (c *Client) Stats() Stats {
+	return Stats{
+		Token: c.stats.token.Load(), Organizations: c.stats.organizations.Load(), List: c.stats.list.Load(),
+		Create: c.stats.create.Load(), Delete: c.stats.delete.Load(), Retries: c.stats.retries.Load(),
+	}
+}
+
+// request describes one API call for do.
+type request struct {
+	method  string
+	path    string // path below the base URL, e.g. /v1/webhooks/1
+	query   url.Values
+	body    any
+	auth    bool // send the bearer token
+	absURL  string
+	counter *atomic.Int64
+	// repeatable marks a POST that is safe to send twice (the token request).
+	repeatable bool
+}
+
+// safeToRepeat reports whether sending req again after an ambiguous failure cannot duplicate anything.
+func (r request) safeToRepeat() bool { return r.method != http.MethodPost || r.repeatable }
+
+// do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
+func (c *Client) do(ctx context.Context, req request, out any) (int, error) {
+	var payload []byte
+	if req.body != nil {
+		var err error
+		if payload, err = json.Marshal(req.body); err != nil {
+			return 0, fmt.Errorf("encoding %s %s: %w", req.method, req.path, err)
+		}
+	}
+	retriedAuth := false
+	for attempt := 1; ; attempt++ {
+		var token string
+		if req.auth {
+			var err error
+			if token, err = c.tokens.get(ctx); err != nil {
+				return 0, err
+			}
+		}
+		status, header, body, err := c.send(ctx, req, payload, token, attempt)
+		if err != nil {
+			e := &Error{Method: req.method, Path: req.path, Err: err}
+			if ctx.Err() != nil {
+				return 0, e
+			}
+			if !req.safeToRepeat() && !notSent(err) {
+				e.outcomeUnknown = true
+				return 0, e
+			}
+			if attempt < c.cfg.MaxAttempts {
+				if werr := c.backoff(ctx, req, attempt, 0); werr != nil {
+					return 0, werr
+				}
+				continue
+			}
+			return 0, e
+		}
+		if status >= 200 && status < 300 {
+			if out != nil && len(body) > 0 {
+				if err := json.Unmarshal(body, out); err != nil {
+					return status, &Error{StatusCode: status, Method: req.method, Path: req.path,
+						Err: fmt.Errorf("decoding the answer: %w", err), outcomeUnknown: !req.safeToRepeat()}
+				}
+			}
+			return status, nil
+		}
+		e := errorFromAnswer(req, status, header, body)
+		switch {
+		case status == http.StatusUnauthorized && req.auth && !retriedAuth && c.tokens.static == "":
+			// Tokens expire without notice: fetch a new one once, then retry once.
+			retriedAuth = true
+			c.tokens.invalidate(token)
+			attempt--
+			continue
+		case status == http.StatusTooManyRequests:
+			if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(e.DeveloperMessage), "limit exceeded") {
+				e.Hint = quotaHint(e.RetryAfter)
+				return status, e
+			}
+			if attempt < c.cfg.MaxAttempts {
+				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
+					return status, werr
+				}
+				continue
+			}
+			e.Hint = "doo kept throttling after " + strconv.Itoa(attempt) + " attempts; lower requests_per_second or run terraform with a lower -parallelism"
+			return status, e
+		case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+			if !req.safeToRepeat() {
+				e.outcomeUnknown = true
+				return status, e
+			}
+			if attempt < c.cfg.MaxAttempts {
+				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
+					return status, werr
+				}
+				continue
+			}
+			return status, e
+		case status >= 500 && !req.safeToRepeat():
+			e.outcomeUnknown = true
+			return status, e
+		case status == http.StatusUnauthorized:
+			e.Hint = "check client_id and client_secret (or access_token): doo refused them"
+		case status == http.StatusForbidden:
+			e.Hint = "check the API key, and that the team belongs to one of the organizations of these credentials (data source doo_organizations lists them)"
+		}
+		return status, e
+	}
+}
+
+// notSent reports whether a transport error happened before the request left, so a POST is safe to resend.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func quotaHint(wait time.Duration) string {
+	h := "doo's request limit for this API key is exhausted (the default is 1000 requests a day and 1 a second)"
+	if wait > 0 {
+		h += fmt.Sprintf("; doo asks to wait %s", wait.Round(time.Second))
+	}
+	return h + "; try again later, or ask doo support to raise the limit of this API key"
+}
+
+// backoff waits before attempt+1: Retry-After when doo gave one, else exponential with jitter.
+func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAfter time.Duration) error {
+	wait := retryAfter
+	if wait <= 0 {
+		d := time.Second << (attempt - 1)
+		wait = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
+	}
+	if wait > c.cfg.MaxWait {
+		wait = c.cfg.MaxWait
+	}
+	c.stats.retries.Add(1)
+	c.cfg.Logger.Warn(ctx, "doo request will be retried", map[string]any{
+		"method": req.method, "path": req.path, "attempt": attempt, "wait": wait.String()})
+	if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
+		return &Error{Method: req.method, Path: req.path, Err: err}
+	}
+	return nil
+}
+
+// send performs one HTTP exchange after waiting on the rate limiter.
+func (c *Client) send(ctx context.Context, req request, payload []byte, token string, attempt int) (int, http.Header, []byte, error) {
+	start := c.cfg.Clock.Now()
+	if err := c.limiter.Wait(ctx); err != nil {
+		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
+	}
+	waited := c.cfg.Clock.Now().Sub(start)
+	target := req.absURL
+	if target == "" {
+		u := *c.base
+		u.Path = strings.TrimRight(u.Path, "/") + req.path
+		u.RawQuery = req.query.Encode()
+		target = u.String()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	hreq.Header.Set("Accept", "application/json")
+	if payload != nil {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	hreq.Header.Set("x-api-key", c.cfg.APIKey)
+	if token != "" {
+		hreq.Header.Set("Authorization", "Bearer "+token)
+	}
+	if req.counter != nil {
+		req.counter.Add(1)
+	}
+	resp, err := c.cfg.HTTPClient.Do(hreq)
+	fields := map[string]any{"method": req.method, "path": req.path, "attempt": attempt,
+		"rate_limit_wait": waited.String(), "duration": c.cfg.Clock.Now().Sub(start).String()}
+	if req.query != nil {
+		fields["query"] = req.query.Encode()
+	}
+	if err != nil {
+		fields["error"] = scrub(err.Error(), c.cfg.APIKey, token, c.cfg.ClientSecret)
+		c.cfg.Logger.Warn(ctx, "doo request failed", fields)
+		return 0, nil, nil, errors.New(fields["error"].(string))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	fields["status"] = resp.StatusCode
+	c.cfg.Logger.Debug(ctx, "doo request", fields)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	return resp.StatusCode, resp.Header, data, nil
+}
+
+// scrub removes secrets from a transport error text (URLs never carry them, but be sure).
+func scrub(s string, secrets ...string) string {
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, "***")
+		}
+	}
+	return s
+}
+
+func errorFromAnswer(req request, status int, header http.Header, body []byte) *Error {
+	e := &Error{StatusCode: status, Method: req.method, Path: req.path}
+	var env envelope
+	if json.Unmarshal(body, &env) == nil {
+		e.UserMessage, e.DeveloperMessage = env.UserMessage, env.DeveloperMessage
+		if e.DeveloperMessage == "" && env.Message != "" {
+			e.DeveloperMessage = env.Message
+		}
+	}
+	if ra := header.Get("Retry-After"); ra != "" {
+		if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && secs >= 0 {
+			e.RetryAfter = time.Duration(secs) * time.Second
+		} else if t, err := http.ParseTime(ra); err == nil {
+			e.RetryAfter = time.Until(t)
+		}
+	}
+	return e
+}

@@ -1,0 +1,103 @@
+package doo
+
+// Webhook is one webhook configuration ("webhook group") as doo stores it.
+// ID is empty in a create request and set in list answers.
+type Webhook struct {
+	ID             string          `json:"id,omitempty"`
+	Name           string          `json:"name"`
+	Description    string          `json:"description,omitempty"`
+	EventID        string          `json:"event_id,omitempty"`
+	EventGuideID   string          `json:"event_guide_id,omitempty"`
+	Hooks          []Hook          `json:"hooks"`
+	Authentication *Authentication `json:"authentication,omitempty"`
+}
+
+// Hook is one webhook type of a configuration and where doo delivers it.
+type Hook struct {
+	Type     string  `json:"type"`
+	Method   string  `json:"method,omitempty"`
+	Endpoint string  `json:"endpoint"`
+	Origin   *Origin `json:"origin,omitempty"`
+}
+
+// Origin describes the GraphQL request doo runs to build a hook's payload.
+type Origin struct {
+	Method   string `json:"method,omitempty"`
+	Endpoint string `json:"endpoint"`
+	Body     string `json:"body"`
+}
+
+// Authentication is how doo obtains a token from the receiver before delivering.
+type Authentication struct {
+	GrantType         string      `json:"grant_type,omitempty"`
+	Endpoint          string      `json:"endpoint"`
+	Credentials       Credentials `json:"credentials"`
+	HeaderFormat      string      `json:"header_format,omitempty"`
+	HeaderValueFormat string      `json:"header_value_format,omitempty"`
+}
+
+// Credentials are the receiver's OAuth client credentials that doo sends.
+type Credentials struct {
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// Organizations is the answer of GET /v1/organizers/current/organizations.
+type Organizations struct {
+	Organizations []Organization `json:"organizations"`
+	ActiveTeam    *ActiveTeam    `json:"active_team"`
+}
+
+// Organization is one organization the caller belongs to.
+type Organization struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	CanEdit bool   `json:"canEdit"`
+	Teams   []Team `json:"teams"`
+}
+
+// Team is one team of an organization; webhook configurations belong to teams.
+type Team struct {
+	ID   int64   `json:"id"`
+	Name *string `json:"name"`
+	Role string  `json:"role"`
+}
+
+// ActiveTeam is the team the caller currently acts in.
+type ActiveTeam struct {
+	ID              int64    `json:"id"`
+	Name            *string  `json:"name"`
+	OrganizationID  int64    `json:"organization_id"`
+	UserID          int64    `json:"user_id"`
+	Role            string   `json:"role"`
+	Permissions     []string `json:"permissions"`
+	IsAllEventsTeam bool     `json:"is_all_events_team"`
+}
+
+// envelope is doo's common answer wrapper.
+type envelope struct {
+	ResponseStatus   int    `json:"response_status"`
+	DeveloperMessage string `json:"developer_message"`
+	UserMessage      string `json:"user_message"`
+	Message          string `json:"message"` // API gateway errors use only this field.
+}
+
+type tokenAnswer struct {
+	Data struct {
+		AccessToken string `json:"access_token"`
+	} `json:"data"`
+}
+
+type createAnswer struct {
+	Data any `json:"data"`
+}
+
+type listPage struct {
+	Embedded struct {
+		Webhooks []Webhook `json:"webhooks"`
+	} `json:"_embedded"`
+	PageCount  int `json:"page_count"`
+	PageSize   int `json:"page_size"`
+	TotalItems int `json:"total_items"`
+	Page       int `json:"page"`
+}

@@ -1,0 +1,385 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+)
+
+var (
+	_ resource.Resource                   = (*webhookResource)(nil)
+	_ resource.ResourceWithConfigure      = (*webhookResource)(nil)
+	_ resource.ResourceWithImportState    = (*webhookResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*webhookResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*webhookResource)(nil)
+)
+
+func newWebhookResource() resource.Resource { return &webhookResource{} }
+
+// webhookResource manages one doo webhook configuration. doo has no update, so every
+// attribute forces replacement.
+type webhookResource struct {
+	client *doo.Client
+}
+
+func (r *webhookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_webhook"
+}
+
+const replaceNote = " Changing it replaces the configuration: doo has no update."
+
+func (r *webhookResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One doo webhook configuration: a named set of hooks through which doo calls your systems when events, " +
+			"orders or attendees change. doo cannot update a configuration, so **every attribute forces replacement**; " +
+			"add `lifecycle { create_before_destroy = true }` so the new configuration exists before the old one is deleted.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The configuration's id, assigned by doo (an opaque string).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"team_id": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: "The team the configuration belongs to (see data source `doo_organizations`)." + replaceNote,
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Name, 1 to 255 characters." + replaceNote,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
+			},
+			"description": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Free-text description." + replaceNote,
+				PlanModifiers:       replaceString,
+			},
+			"event_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Scope the configuration to one event. With neither `event_id` nor `event_guide_id` it covers the whole organization. " +
+					"doo may not echo it in its list, so drift of this field may go unseen." + replaceNote,
+				PlanModifiers: replaceString,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"event_guide_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Scope the configuration to every event made from one event guide. Same echo caveat as `event_id`." + replaceNote,
+				PlanModifiers:       replaceString,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"hooks":          hooksSchema(),
+			"authentication": authenticationSchema(),
+		},
+	}
+}
+
+func hooksSchema() schema.ListNestedAttribute {
+	return schema.ListNestedAttribute{
+		Required: true,
+		MarkdownDescription: "The webhooks of the configuration, one per type. Order does not matter to doo and a different listed order shows no change." +
+			replaceNote,
+		PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+		Validators:    []validator.List{listvalidator.SizeAtLeast(1)},
+		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+			"type": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Webhook type without the `on_` prefix: one of `" + strings.Join(documentedHookTypes, "`, `") + "`. " +
+					"doo lists GraphQL-based hooks as `<type>_<32 hex>`; the provider compares the part before the suffix.",
+			},
+			"method": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("POST"),
+				MarkdownDescription: "HTTP method doo delivers with. Default `POST`.",
+				Validators:          []validator.String{stringvalidator.OneOf("GET", "POST", "PUT", "PATCH", "DELETE")},
+			},
+			"endpoint": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Absolute http(s) URL, at most 1000 characters, where doo delivers. `http://` draws a warning: the payload and token would travel in clear.",
+				Validators:          []validator.String{receiverURL()},
+			},
+			"origin": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "GraphQL query doo runs to build the payload. Without it doo sends its default payload.",
+				Attributes: map[string]schema.Attribute{
+					"method": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString("POST"),
+						MarkdownDescription: "HTTP method of the GraphQL request. Default `POST`.",
+						Validators:          []validator.String{stringvalidator.OneOf("GET", "POST")},
+					},
+					"endpoint": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "GraphQL endpoint, usually `https://gql.doo.net`.",
+						Validators:          []validator.String{receiverURL()},
+					},
+					"body": schema.StringAttribute{
+						Required:   true,
+						CustomType: jsontypes.NormalizedType{},
+						MarkdownDescription: "The GraphQL request as a JSON text, best built with `jsonencode()`; `%EVENT_ID%` is the documented placeholder. " +
+							"Compared as JSON, so whitespace and key order never show a change.",
+						Validators: []validator.String{jsonText()},
+					},
+				},
+			},
+			"allow_undocumented_type": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Accept a `type` missing from doo's public list (for types doo adds later, or contact and invitee types). " +
+					"Default `false`, so that typos fail at plan time. Not sent to doo.",
+			},
+		}},
+	}
+}
+
+func authenticationSchema() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "OAuth client-credentials protection of the receiver: doo first obtains a token from `endpoint`, then sends it in a header. " +
+			"Omit it when the receiver is not protected (doo then sends no auth header; doo signs nothing, so OAuth is the only protection)." + replaceNote,
+		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+		Attributes: map[string]schema.Attribute{
+			"grant_type": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("client_credentials"),
+				MarkdownDescription: "OAuth grant type. Default and only value `client_credentials`.",
+				Validators:          []validator.String{stringvalidator.OneOf("client_credentials")},
+			},
+			"endpoint": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The receiver's OAuth token URL, where doo posts the credentials. `http://` draws a warning: the secret would travel in clear.",
+				Validators:          []validator.String{receiverSecretURL()},
+			},
+			"credentials": schema.SingleNestedAttribute{
+				Required:            true,
+				MarkdownDescription: "The client credentials doo presents to the receiver.",
+				Attributes: map[string]schema.Attribute{
+					"client_id": schema.StringAttribute{
+						Required:            true,
+						MarkdownDescription: "Client id doo presents, `doo` in doo's examples.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"client_secret": schema.StringAttribute{
+						Optional: true, Sensitive: true,
+						MarkdownDescription: "Client secret doo presents. Stored in state (sensitive); doo lists it back in plain text, so a change made outside Terraform shows in the next plan. " +
+							"Exactly one of `client_secret` and `client_secret_wo` is required.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("client_secret_wo")),
+						},
+					},
+					"client_secret_wo": schema.StringAttribute{
+						Optional: true, Sensitive: true, WriteOnly: true,
+						MarkdownDescription: "Write-only alternative to `client_secret` (Terraform and OpenTofu ≥ 1.11): sent to doo at create, never stored in state or plan. " +
+							"Requires `client_secret_wo_version`; change the version to send a new secret. Its drift cannot be detected.",
+						Validators: []validator.String{
+							stringvalidator.LengthAtLeast(1),
+							stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo_version")),
+						},
+					},
+					"client_secret_wo_version": schema.Int64Attribute{
+						Optional:            true,
+						MarkdownDescription: "Version of `client_secret_wo`; changing it replaces the configuration with the new secret.",
+						Validators: []validator.Int64{
+							int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
+						},
+					},
+				},
+			},
+			"header_format": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("Authorization"),
+				MarkdownDescription: "Header doo puts the token in. Default `Authorization`.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"header_value_format": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("Bearer %ACCESS_TOKEN%"),
+				MarkdownDescription: "Header value; must contain `%ACCESS_TOKEN%`, which doo replaces with the token. Default `Bearer %ACCESS_TOKEN%`.",
+				Validators:          []validator.String{accessTokenPlaceholder()},
+			},
+		},
+	}
+}
+
+func (r *webhookResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	client, ok := req.ProviderData.(*doo.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *doo.Client, got %T: this is a bug in the provider", req.ProviderData))
+		return
+	}
+	r.client = client
+}
+
+// ValidateConfig checks hook types, which need their sibling allow_undocumented_type.
+func (r *webhookResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var hooks types.List
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("hooks"), &hooks)...)
+	if resp.Diagnostics.HasError() || hooks.IsNull() || hooks.IsUnknown() {
+		return
+	}
+	for i, el := range hooks.Elements() {
+		obj, ok := el.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		attrs := obj.Attributes()
+		t, tok := attrs["type"].(types.String)
+		allow, aok := attrs["allow_undocumented_type"].(types.Bool)
+		if !tok || t.IsNull() || t.IsUnknown() || !aok || allow.IsUnknown() {
+			continue
+		}
+		if problem := hookTypeProblem(t.ValueString(), allow.ValueBool()); problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("hooks").AtListIndex(i).AtName("type"), "Invalid hook type", problem)
+		}
+	}
+}
+
+// ModifyPlan refuses to move a secret from write-only back into state without the user's explicit act.
+func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var stateVersion, planVersion types.Int64
+	var planSecret types.String
+	credentials := path.Root("authentication").AtName("credentials")
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, credentials.AtName("client_secret_wo_version"), &stateVersion)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentials.AtName("client_secret_wo_version"), &planVersion)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentials.AtName("client_secret"), &planSecret)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !stateVersion.IsNull() && planVersion.IsNull() && !planSecret.IsNull() {
+		resp.Diagnostics.AddAttributeError(credentials.AtName("client_secret"), "Cannot switch from client_secret_wo back to client_secret",
+			"This configuration keeps its receiver secret out of state with client_secret_wo. Switching to client_secret would start storing the secret in state, "+
+				"which is refused so that it cannot happen by accident. Keep client_secret_wo (change client_secret_wo_version to send a new secret), "+
+				"or, if storing it is intended, run `terraform state rm` on this resource, then apply: a new configuration is created and the old one stays in doo until you delete it.")
+	}
+}
+
+func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan webhookModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var secretWO types.String
+	if plan.Authentication != nil {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("authentication").AtName("credentials").AtName("client_secret_wo"), &secretWO)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	teamID := plan.TeamID.ValueInt64()
+	sent := plan.toAPI(secretWO.ValueString())
+
+	id, err := r.client.CreateWebhook(ctx, teamID, sent)
+	var unknown *doo.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		id, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the doo webhook configuration", err.Error())
+		return
+	}
+	plan.ID = types.StringValue(id)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// reconcile resolves a create whose answer was lost: the one new equivalent configuration is adopted.
+func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (string, error) {
+	id, candidates, err := r.client.ReconcileCreate(ctx, u)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%v; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
+			"with `terraform import <address> %d/<id>`", u, err, u.TeamID, u.Sent.Name, u.TeamID)
+	case id != "":
+		diags.AddWarning("Recovered a doo create whose answer was lost",
+			fmt.Sprintf("%v. The team's list showed one new configuration matching the request, id %s, which is now in state.", u, id))
+		return id, nil
+	case len(candidates) == 0:
+		return "", fmt.Errorf("%v; the team's list shows no matching configuration, so doo did not store it: run apply again", u)
+	default:
+		return "", fmt.Errorf("%v; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
+			"Import the right one with `terraform import <address> %d/<id>` and delete the others",
+			u, u.TeamID, len(candidates), strings.Join(candidates, ", "), u.TeamID)
+	}
+}
+
+func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state webhookModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	remote, err := r.client.FindWebhook(ctx, state.TeamID.ValueInt64(), state.ID.ValueString())
+	if doo.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("doo webhook configuration no longer exists",
+			fmt.Sprintf("Configuration %s is not in team %d's list any more (deleted outside Terraform?). It is removed from state; the next apply creates it again.",
+				state.ID.ValueString(), state.TeamID.ValueInt64()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the doo webhook configuration", err.Error())
+		return
+	}
+	state.refreshFrom(remote)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update is unreachable: every attribute forces replacement.
+func (r *webhookResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.Diagnostics.AddError("doo webhook configurations cannot be updated",
+		"doo has no update endpoint, and every attribute of doo_webhook forces replacement, so this should never run. Please report it as a provider bug.")
+}
+
+func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state webhookModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.client.DeleteWebhookConfirmed(ctx, state.TeamID.ValueInt64(), state.ID.ValueString()); err != nil {
+		resp.Diagnostics.AddError("Cannot confirm the deletion of the doo webhook configuration",
+			err.Error()+". The configuration stays in state.")
+	}
+}
+
+func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	teamID, id, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID for doo_webhook", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("team_id"), teamID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// parseImportID splits "<team_id>/<id>".
+func parseImportID(s string) (int64, string, error) {
+	team, id, ok := strings.Cut(s, "/")
+	n, err := strconv.ParseInt(team, 10, 64)
+	if !ok || err != nil || n < 1 || id == "" || strings.ContainsAny(id, "/ \t\n") {
+		return 0, "", fmt.Errorf("expected \"<team_id>/<webhook_id>\" with a positive numeric team id, e.g. \"7/0f5566bb-d35b-11e7-bde8-0206116776d2\"; got %q", s)
+	}
+	return n, id, nil
+}
