@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run the acceptance tests against one CLI.
+#
+# usage: scripts/testacc.sh tofu|terraform|terraform-new [extra go test args]
+#   tofu           OpenTofu 1.12.6, built and cached by scripts/tools.sh
+#   terraform      Terraform 1.5.7 (the compatibility floor), built likewise
+#   terraform-new  a terraform >= 1.11 already on PATH; optional: skipped
+#                  (exit 0) when there is none
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cli=${1:-}
+[[ $# -gt 0 ]] && shift
+case $cli in
+tofu)
+	bin=$(scripts/tools.sh tofu)
+	host=registry.opentofu.org
+	;;
+terraform)
+	bin=$(scripts/tools.sh terraform)
+	host=registry.terraform.io
+	;;
+terraform-new)
+	bin=$(scripts/tools.sh terraform-new)
+	if [[ -z $bin ]]; then
+		echo "SKIPPED: no terraform >= 1.11 on PATH"
+		exit 0
+	fi
+	host=registry.terraform.io
+	;;
+*)
+	echo "usage: $0 tofu|terraform|terraform-new [extra go test args]" >&2
+	exit 2
+	;;
+esac
+
+# The machine presets TF_CLI_CONFIG_FILE to a missing file; OpenTofu then
+# warns on stdout and terraform-exec fails to parse its version. An existing
+# empty file avoids that.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/empty.tfrc"
+
+export TF_ACC=1
+export TF_ACC_TERRAFORM_PATH=$bin # unset, terraform-plugin-testing picks any terraform or downloads one
+export TF_ACC_PROVIDER_HOST=$host # OpenTofu rejects the legacy "-" namespace
+export TF_ACC_PROVIDER_NAMESPACE=doo-net
+export TF_CLI_CONFIG_FILE=$tmp/empty.tfrc
+export CHECKPOINT_DISABLE=1
+
+# "OpenTofu v1.12.6" / "Terraform v1.5.7": the first line of `version`.
+name=$("$bin" version)
+name=${name%%$'\n'*}
+name=${name/ v/ }
+echo "== acceptance tests on $name =="
+# -count=1: a changed CLI binary does not invalidate Go's test cache.
+if go test ./internal/provider/... -count=1 -timeout 30m -run '^TestAcc' "$@"; then
+	echo "PASSED: acceptance tests on $name ($bin)"
+else
+	echo "FAILED: acceptance tests on $name ($bin)"
+	exit 1
+fi
