@@ -1,0 +1,202 @@
+package doofake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// adminPrefix is the path prefix of the emulator's own endpoints: no auth, never recorded.
+const adminPrefix = "/_fake/"
+
+// maxSeed is the most configurations one /_fake/seed call may create.
+const maxSeed = 100000
+
+// Stats is the answer of GET /_fake/stats.
+type Stats struct {
+	Counts       map[string]int `json:"counts"`
+	Total        int            `json:"total"`
+	Writes       int            `json:"writes"`
+	StatusCounts map[string]int `json:"status_counts"`
+}
+
+// Config is the body of POST /_fake/config; absent fields leave their knob unchanged.
+type Config struct {
+	RequestsPerSecond  *float64 `json:"requests_per_second,omitempty"`
+	PageSize           *int     `json:"page_size,omitempty"`
+	DailyQuota         *int     `json:"daily_quota,omitempty"`
+	FaultFraction      *float64 `json:"fault_fraction,omitempty"`
+	FaultStatus        *int     `json:"fault_status,omitempty"`
+	FaultRoute         *string  `json:"fault_route,omitempty"`
+	CreateStatus       *int     `json:"create_status,omitempty"`
+	OmitEventIDsInList *bool    `json:"omit_event_ids_in_list,omitempty"`
+	LatencyMillis      *int     `json:"latency_ms,omitempty"`
+	TokenTTLSeconds    *float64 `json:"token_ttl_seconds,omitempty"`
+	ExpireTokens       bool     `json:"expire_tokens,omitempty"`
+}
+
+// Stats summarizes the recorded requests.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Counts: map[string]int{}, StatusCounts: map[string]int{}, Total: len(s.requests)}
+	for _, r := range s.requests {
+		st.Counts[r.Route]++
+		st.StatusCounts[strconv.Itoa(r.Status)]++
+		if r.Route == RouteCreate || r.Route == RouteDelete {
+			st.Writes++
+		}
+	}
+	return st
+}
+
+// Configure applies the present fields of c; a fault fraction of 0 clears the faults.
+func (s *Server) Configure(c Config) {
+	if c.RequestsPerSecond != nil {
+		s.SetRequestsPerSecond(*c.RequestsPerSecond)
+	}
+	if c.PageSize != nil {
+		s.SetPageSize(*c.PageSize)
+	}
+	if c.DailyQuota != nil {
+		s.SetDailyQuota(*c.DailyQuota)
+	}
+	if c.CreateStatus != nil {
+		s.SetCreateStatus(*c.CreateStatus)
+	}
+	if c.OmitEventIDsInList != nil {
+		s.SetOmitEventIDsInList(*c.OmitEventIDsInList)
+	}
+	if c.LatencyMillis != nil {
+		s.SetLatency(time.Duration(*c.LatencyMillis) * time.Millisecond)
+	}
+	if c.TokenTTLSeconds != nil {
+		s.SetTokenTTL(time.Duration(*c.TokenTTLSeconds * float64(time.Second)))
+	}
+	if c.ExpireTokens {
+		s.ExpireTokens()
+	}
+	if c.FaultFraction != nil || c.FaultStatus != nil {
+		route, status, fraction := "", http.StatusServiceUnavailable, 0.0
+		if c.FaultRoute != nil {
+			route = *c.FaultRoute
+		}
+		if c.FaultStatus != nil {
+			status = *c.FaultStatus
+		}
+		if c.FaultFraction != nil {
+			fraction = *c.FaultFraction
+		}
+		if fraction <= 0 {
+			s.ClearFaults()
+		} else {
+			s.SetFault(route, fraction, status)
+		}
+	}
+}
+
+// serveAdmin answers the /_fake/ endpoints used by out-of-process demos and benchmarks.
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	endpoint := r.URL.Path[len(adminPrefix):]
+	want := map[string]string{
+		"stats": http.MethodGet, "requests": http.MethodGet, "webhooks": http.MethodGet,
+		"reset": http.MethodPost, "seed": http.MethodPost, "config": http.MethodPost,
+	}[endpoint]
+	switch {
+	case want == "":
+		adminError(w, http.StatusNotFound, "unknown admin endpoint "+r.URL.Path)
+		return
+	case r.Method != want:
+		w.Header().Set("Allow", want)
+		adminError(w, http.StatusMethodNotAllowed, want+" only")
+		return
+	}
+	switch endpoint {
+	case "stats":
+		adminJSON(w, http.StatusOK, s.Stats())
+	case "requests":
+		adminJSON(w, http.StatusOK, s.Requests())
+	case "reset":
+		s.ResetRequests()
+		w.WriteHeader(http.StatusNoContent)
+	case "webhooks":
+		team, err := teamParam(r)
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		adminJSON(w, http.StatusOK, s.Webhooks(team))
+	case "seed":
+		s.adminSeed(w, r)
+	case "config":
+		var c Config
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			adminError(w, http.StatusBadRequest, "config body: "+err.Error())
+			return
+		}
+		s.Configure(c)
+		adminJSON(w, http.StatusOK, s.knobs())
+	}
+}
+
+// adminSeed answers POST /_fake/seed?team=T&count=N with the new ids.
+func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
+	team, err := teamParam(r)
+	if err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	count := 1
+	if raw := r.URL.Query().Get("count"); raw != "" {
+		count, err = strconv.Atoi(raw)
+		if err != nil || count < 0 || count > maxSeed {
+			adminError(w, http.StatusBadRequest, fmt.Sprintf("count must be an integer in 0..%d", maxSeed))
+			return
+		}
+	}
+	ids := make([]string, 0, count)
+	for i := 1; i <= count; i++ {
+		name := fmt.Sprintf("seeded-%d", i)
+		ids = append(ids, s.Seed(team, Webhook{Name: name, Hooks: []Hook{{
+			Type: "order_created", Method: http.MethodPost, Endpoint: "https://receiver.example.com/doo/" + name,
+		}}}))
+	}
+	adminJSON(w, http.StatusOK, ids)
+}
+
+// knobs reports the current settings after a config change.
+func (s *Server) knobs() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	faults := map[string]any{}
+	for route, f := range s.faults {
+		faults[route] = map[string]any{"fraction": f.Fraction, "status": f.Status, "count": f.Count}
+	}
+	return map[string]any{
+		"requests_per_second": s.rps, "page_size": s.pageSize, "daily_quota": s.quota,
+		"create_status": s.createStatus, "omit_event_ids_in_list": s.omitEventIDs,
+		"latency_ms": s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
+	}
+}
+
+func teamParam(r *http.Request) (int64, error) {
+	team, err := strconv.ParseInt(r.URL.Query().Get("team"), 10, 64)
+	if err != nil || team <= 0 {
+		return 0, fmt.Errorf("team must be a positive integer, got %q", r.URL.Query().Get("team"))
+	}
+	return team, nil
+}
+
+func adminJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	adminJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,676 @@
+// Package doofake is an in-memory emulator of the doo REST API (tokens, organizations and webhook
+// configurations) for tests, demos and benchmarks. A *Server is an http.Handler: mount it with
+// httptest.NewServer, or run cmd/doofake to serve it from a separate process.
+//
+// The emulator follows the documented behaviour of doo (see shared/doo-api.md) and makes the
+// undocumented parts configurable: create status, echo of event ids, token lifetime, throttling,
+// daily quota, injected faults and lost create answers.
+package doofake
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	mrand "math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Route names identify the kinds of request the emulator counts and records.
+const (
+	// RouteToken is POST /v1/oauth.
+	RouteToken = "token"
+	// RouteOrganizations is GET /v1/organizers/current/organizations.
+	RouteOrganizations = "organizations"
+	// RouteList is GET /v1/team/{team_id}/webhooks?page=N.
+	RouteList = "list"
+	// RouteCreate is POST /v1/team/{team_id}/webhooks.
+	RouteCreate = "create"
+	// RouteDelete is DELETE /v1/webhooks/{id}.
+	RouteDelete = "delete"
+	// RouteOther is any request that matches none of the routes above (answered 404 or 405).
+	RouteOther = "other"
+)
+
+// StatusClientClosed is the status recorded for a request whose client went away during the added latency.
+const StatusClientClosed = 499
+
+// StatusNoResponse is the status recorded for a create whose connection was closed without an answer.
+const StatusNoResponse = 0
+
+// Defaults applied by New to zero Options fields.
+const (
+	// DefaultAPIKey is the API key accepted when Options.APIKey is empty.
+	DefaultAPIKey = "fake-api-key"
+	// DefaultClientID is the client id accepted when Options.ClientID is empty.
+	DefaultClientID = "fake-client-id"
+	// DefaultClientSecret is the client secret accepted when Options.ClientSecret is empty.
+	DefaultClientSecret = "fake-client-secret"
+	// DefaultPageSize is the list page size when Options.PageSize is not positive.
+	DefaultPageSize = 25
+)
+
+// Options configures a Server; the zero value is a faithful default emulator.
+type Options struct {
+	// APIKey is the only accepted x-api-key value (default DefaultAPIKey).
+	APIKey string
+	// ClientID is the accepted OAuth client id (default DefaultClientID).
+	ClientID string
+	// ClientSecret is the accepted OAuth client secret (default DefaultClientSecret).
+	ClientSecret string
+	// PageSize is the number of configurations a list page holds (default 25).
+	PageSize int
+	// RequestsPerSecond throttles each API key (0 = off); excess requests get 429 and Retry-After.
+	RequestsPerSecond float64
+	// DailyQuota is the number of requests each API key may make per UTC day (0 = unlimited).
+	DailyQuota int
+	// CreateStatus is the status of a successful create: 200 (default) or 201.
+	CreateStatus int
+	// OmitEventIDsInList makes list items leave out event_id and event_guide_id.
+	OmitEventIDsInList bool
+	// TokenTTL is the lifetime of an access token (0 = tokens never expire).
+	TokenTTL time.Duration
+	// Latency is added before every answer.
+	Latency time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Organizations are the caller's organizations and teams (default: the two of doo's seed page).
+	Organizations []Organization
+	// ActiveTeam is the active team of the organizations answer (default: derived from the first team).
+	ActiveTeam *ActiveTeam
+}
+
+// Organization is one organization of the caller, as GET /v1/organizers/current/organizations shows it.
+type Organization struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	CanEdit bool   `json:"canEdit"`
+	Teams   []Team `json:"teams"`
+}
+
+// Team is a team of an organization; webhook configurations belong to a team.
+type Team struct {
+	ID   int64   `json:"id"`
+	Name *string `json:"name"`
+	Role string  `json:"role"`
+}
+
+// ActiveTeam is the active_team object of the organizations answer.
+type ActiveTeam struct {
+	Permissions     []string `json:"permissions"`
+	ID              int64    `json:"id"`
+	Name            *string  `json:"name"`
+	OrganizationID  int64    `json:"organization_id"`
+	UserID          int64    `json:"user_id"`
+	Role            string   `json:"role"`
+	IsAllEventsTeam bool     `json:"is_all_events_team"`
+	ShowInfoBox     *bool    `json:"show_info_box"`
+	UserCount       *int64   `json:"user_count"`
+	LiveEventsCount *int64   `json:"live_events_count"`
+}
+
+// Webhook is a webhook configuration as doo stores it; ID is set by the emulator.
+type Webhook struct {
+	ID             string          `json:"id,omitempty"`
+	Name           string          `json:"name"`
+	Description    string          `json:"description,omitempty"`
+	EventID        string          `json:"event_id,omitempty"`
+	EventGuideID   string          `json:"event_guide_id,omitempty"`
+	Hooks          []Hook          `json:"hooks"`
+	Authentication *Authentication `json:"authentication,omitempty"`
+}
+
+// Hook is one webhook type of a configuration and where doo delivers it.
+type Hook struct {
+	Type     string  `json:"type"`
+	Method   string  `json:"method"`
+	Endpoint string  `json:"endpoint"`
+	Origin   *Origin `json:"origin,omitempty"`
+}
+
+// Origin is the GraphQL request whose answer becomes the payload of a hook.
+type Origin struct {
+	Method   string `json:"method"`
+	Endpoint string `json:"endpoint"`
+	Body     string `json:"body"`
+}
+
+// Authentication is how doo obtains a token from the receiver before delivering.
+type Authentication struct {
+	GrantType         string      `json:"grant_type,omitempty"`
+	Endpoint          string      `json:"endpoint"`
+	Credentials       Credentials `json:"credentials"`
+	HeaderFormat      string      `json:"header_format,omitempty"`
+	HeaderValueFormat string      `json:"header_value_format,omitempty"`
+}
+
+// Credentials are the receiver's OAuth client credentials that doo uses.
+type Credentials struct {
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// Request is one request the emulator answered (admin requests excluded); headers are never kept.
+type Request struct {
+	Method string
+	Path   string
+	Route  string
+	Status int
+	TeamID int64
+	At     time.Time
+	Body   string
+}
+
+// Fault describes injected failures of a route; SetFault is the short form of SetFaultRule.
+type Fault struct {
+	// Status is the answered status, e.g. 503.
+	Status int
+	// Fraction of the calls that fail, drawn from the seeded PRNG; 0 with Count > 0 fails every call.
+	Fraction float64
+	// Count limits the number of injected failures (0 = unlimited); the fault is removed when spent.
+	Count int
+	// RetryAfter sets the Retry-After header (rounded up to seconds); a 429 without it says 1.
+	RetryAfter time.Duration
+	// UserMessage replaces the default user_message of the error envelope.
+	UserMessage string
+	// DeveloperMessage replaces the default developer_message of the error envelope.
+	DeveloperMessage string
+}
+
+// storedWebhook is one configuration held by the emulator.
+type storedWebhook struct {
+	team    int64
+	created time.Time
+	w       Webhook
+}
+
+// bucket is the token bucket of one API key.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// usage is the request count of one API key on one UTC day.
+type usage struct {
+	day  string
+	used int
+}
+
+// Server is the emulator; it implements http.Handler and every method is safe for concurrent use.
+type Server struct {
+	mu sync.Mutex
+
+	apiKey, clientID, clientSecret string
+	pageSize                       int
+	rps                            float64
+	quota                          int
+	createStatus                   int
+	omitEventIDs                   bool
+	tokenTTL                       time.Duration
+	latency                        time.Duration
+	now                            func() time.Time
+	orgs                           []Organization
+	active                         ActiveTeam
+
+	salt    []byte
+	faultRG *mrand.Rand
+	idRG    *mrand.Rand
+	usedIDs map[string]bool
+
+	webhooks []*storedWebhook
+	byID     map[string]*storedWebhook
+
+	tokens map[string]time.Time
+	issued []string
+
+	requests []Request
+	faults   map[string]*Fault
+	losses   []int
+
+	buckets map[string]*bucket
+	usage   map[string]usage
+}
+
+// New returns an emulator configured by opts, with defaults for zero fields.
+func New(opts Options) *Server {
+	s := &Server{
+		apiKey:       orDefault(opts.APIKey, DefaultAPIKey),
+		clientID:     orDefault(opts.ClientID, DefaultClientID),
+		clientSecret: orDefault(opts.ClientSecret, DefaultClientSecret),
+		pageSize:     opts.PageSize,
+		rps:          opts.RequestsPerSecond,
+		quota:        opts.DailyQuota,
+		createStatus: opts.CreateStatus,
+		omitEventIDs: opts.OmitEventIDsInList,
+		tokenTTL:     opts.TokenTTL,
+		latency:      opts.Latency,
+		now:          opts.Now,
+		salt:         randomBytes(16),
+		faultRG:      newRand(1),
+		idRG:         newRand(1),
+		usedIDs:      map[string]bool{},
+		byID:         map[string]*storedWebhook{},
+		tokens:       map[string]time.Time{},
+		faults:       map[string]*Fault{},
+		buckets:      map[string]*bucket{},
+		usage:        map[string]usage{},
+	}
+	if s.pageSize <= 0 {
+		s.pageSize = DefaultPageSize
+	}
+	if !validCreateStatus(s.createStatus) {
+		s.createStatus = http.StatusOK
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rps < 0 {
+		s.rps = 0
+	}
+	if s.quota < 0 {
+		s.quota = 0
+	}
+	s.orgs = copyOrganizations(opts.Organizations)
+	if len(s.orgs) == 0 {
+		s.orgs = defaultOrganizations()
+	}
+	if opts.ActiveTeam != nil {
+		s.active = copyActiveTeam(*opts.ActiveTeam)
+	} else {
+		s.active = defaultActiveTeam(s.orgs)
+	}
+	return s
+}
+
+// Options returns the current configuration, including the defaults New filled in.
+func (s *Server) Options() Options {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at := copyActiveTeam(s.active)
+	return Options{
+		APIKey: s.apiKey, ClientID: s.clientID, ClientSecret: s.clientSecret,
+		PageSize: s.pageSize, RequestsPerSecond: s.rps, DailyQuota: s.quota,
+		CreateStatus: s.createStatus, OmitEventIDsInList: s.omitEventIDs,
+		TokenTTL: s.tokenTTL, Latency: s.latency, Now: s.now,
+		Organizations: copyOrganizations(s.orgs), ActiveTeam: &at,
+	}
+}
+
+// SetSeed reseeds the PRNG that decides which calls an injected fault hits (default seed 1).
+func (s *Server) SetSeed(seed int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultRG = newRand(seed)
+}
+
+// SetFault fails the given fraction of calls to route ("" = every route) with status and an error envelope.
+func (s *Server) SetFault(route string, fraction float64, status int) {
+	s.SetFaultRule(route, Fault{Status: status, Fraction: fraction})
+}
+
+// SetFaultRule installs f for route ("" = every route), replacing any fault of that route.
+func (s *Server) SetFaultRule(route string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f.Status == 0 || (f.Fraction <= 0 && f.Count <= 0) {
+		delete(s.faults, route)
+		return
+	}
+	s.faults[route] = &f
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string]*Fault{}
+}
+
+// LoseNextCreateResponse makes the next valid create store its configuration and then close the connection unanswered.
+func (s *Server) LoseNextCreateResponse() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.losses = append(s.losses, StatusNoResponse)
+}
+
+// LoseNextCreateWithStatus makes the next valid create store its configuration and then answer status with an error envelope.
+func (s *Server) LoseNextCreateWithStatus(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.losses = append(s.losses, status)
+}
+
+// SetLatency sets the delay added before every answer.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = max(d, 0)
+}
+
+// SetRequestsPerSecond sets the per-API-key throttle (0 = off) and refills every bucket.
+func (s *Server) SetRequestsPerSecond(rps float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rps = max(rps, 0)
+	s.buckets = map[string]*bucket{}
+}
+
+// SetDailyQuota sets the per-API-key daily request quota (0 = unlimited); requests already made today count.
+func (s *Server) SetDailyQuota(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.quota = max(n, 0)
+}
+
+// SetCreateStatus sets the status of a successful create (200 or 201; anything else means 200).
+func (s *Server) SetCreateStatus(code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !validCreateStatus(code) {
+		code = http.StatusOK
+	}
+	s.createStatus = code
+}
+
+// SetOmitEventIDsInList sets whether list items leave out event_id and event_guide_id.
+func (s *Server) SetOmitEventIDsInList(omit bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.omitEventIDs = omit
+}
+
+// SetPageSize sets the list page size (not positive means 25).
+func (s *Server) SetPageSize(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		n = DefaultPageSize
+	}
+	s.pageSize = n
+}
+
+// SetTokenTTL sets the lifetime of access tokens, issued ones included (0 = never expire).
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenTTL = max(d, 0)
+}
+
+// ExpireTokens invalidates every token issued so far.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = map[string]time.Time{}
+}
+
+// IssuedTokens returns every access token issued so far, in order, expired ones included.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issued...)
+}
+
+// Seed stores w for teamID without a request and returns its id (w.ID is kept when set and unused).
+func (s *Server) Seed(teamID int64, w Webhook) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.storeLocked(teamID, w)
+}
+
+// EditWebhook changes a stored configuration out of band; it reports whether the id exists.
+func (s *Server) EditWebhook(id string, edit func(*Webhook)) bool {
+	s.mu.Lock()
+	sw, ok := s.byID[id]
+	var cp Webhook
+	if ok {
+		cp = copyWebhook(sw.w)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	edit(&cp)
+	cp.ID = id
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sw, ok = s.byID[id]
+	if ok {
+		sw.w = cp
+	}
+	return ok
+}
+
+// RemoveWebhook deletes a stored configuration out of band; it reports whether the id existed.
+func (s *Server) RemoveWebhook(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.removeLocked(id)
+}
+
+// Webhooks returns deep copies of the team's stored configurations in creation order, hook types unsuffixed.
+func (s *Server) Webhooks(teamID int64) []Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []Webhook{}
+	for _, sw := range s.webhooks {
+		if sw.team == teamID {
+			out = append(out, copyWebhook(sw.w))
+		}
+	}
+	return out
+}
+
+// Requests returns every recorded request in the order they were answered.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many recorded requests went to route.
+func (s *Server) Count(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if r.Route == route {
+			n++
+		}
+	}
+	return n
+}
+
+// Counts returns the number of recorded requests per route.
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for _, r := range s.requests {
+		out[r.Route]++
+	}
+	return out
+}
+
+// Writes returns the number of recorded create and delete requests.
+func (s *Server) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if r.Route == RouteCreate || r.Route == RouteDelete {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetRequests forgets the recorded requests (stored configurations, tokens and quota usage stay).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// storeLocked stores w for team under a fresh id; s.mu must be held.
+func (s *Server) storeLocked(team int64, w Webhook) string {
+	w = copyWebhook(w)
+	if w.ID == "" || s.usedIDs[w.ID] {
+		w.ID = s.newIDLocked()
+	}
+	s.usedIDs[w.ID] = true
+	sw := &storedWebhook{team: team, created: s.now().UTC(), w: w}
+	s.webhooks = append(s.webhooks, sw)
+	s.byID[w.ID] = sw
+	return w.ID
+}
+
+// removeLocked deletes the configuration id; s.mu must be held.
+func (s *Server) removeLocked(id string) bool {
+	if _, ok := s.byID[id]; !ok {
+		return false
+	}
+	delete(s.byID, id)
+	for i, sw := range s.webhooks {
+		if sw.w.ID == id {
+			s.webhooks = append(s.webhooks[:i], s.webhooks[i+1:]...)
+			break
+		}
+	}
+	return true
+}
+
+// newIDLocked returns a UUID-like id never issued before; s.mu must be held.
+func (s *Server) newIDLocked() string {
+	for {
+		var b [16]byte
+		for i := 0; i < len(b); i += 8 {
+			v := s.idRG.Uint64()
+			for j := 0; j < 8; j++ {
+				b[i+j] = byte(v >> (8 * j))
+			}
+		}
+		h := hex.EncodeToString(b[:])
+		id := h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+		if !s.usedIDs[id] {
+			return id
+		}
+	}
+}
+
+// hasTeamLocked reports whether team belongs to one of the caller's organizations; s.mu must be held.
+func (s *Server) hasTeamLocked(team int64) bool {
+	for _, o := range s.orgs {
+		for _, t := range o.Teams {
+			if t.ID == team {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func newRand(seed int64) *mrand.Rand {
+	return mrand.New(mrand.NewPCG(uint64(seed), 0x646f6f66616b65))
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func validCreateStatus(code int) bool {
+	return code == http.StatusOK || code == http.StatusCreated
+}
+
+func defaultOrganizations() []Organization {
+	return []Organization{
+		{ID: 1, Name: "Organization 1", CanEdit: true, Teams: []Team{{ID: 1, Role: "team_admin"}}},
+		{ID: 2, Name: "Organization 2", CanEdit: true, Teams: []Team{{ID: 2, Role: "team_admin"}}},
+	}
+}
+
+func defaultActiveTeam(orgs []Organization) ActiveTeam {
+	at := ActiveTeam{
+		Permissions: []string{"Booking:View", "Booking:ViewDeleted", "Event:ViewSettings"},
+		UserID:      123, Role: "team_admin", IsAllEventsTeam: true,
+	}
+	for _, o := range orgs {
+		if len(o.Teams) > 0 {
+			t := o.Teams[0]
+			at.ID, at.OrganizationID, at.Role = t.ID, o.ID, orDefault(t.Role, at.Role)
+			if t.Name != nil {
+				n := *t.Name
+				at.Name = &n
+			}
+			break
+		}
+	}
+	return at
+}
+
+func copyOrganizations(in []Organization) []Organization {
+	if in == nil {
+		return nil
+	}
+	out := make([]Organization, len(in))
+	for i, o := range in {
+		out[i] = o
+		out[i].Teams = make([]Team, len(o.Teams))
+		for j, t := range o.Teams {
+			out[i].Teams[j] = t
+			if t.Name != nil {
+				n := *t.Name
+				out[i].Teams[j].Name = &n
+			}
+		}
+	}
+	return out
+}
+
+func copyActiveTeam(a ActiveTeam) ActiveTeam {
+	a.Permissions = append([]string{}, a.Permissions...)
+	if a.Name != nil {
+		n := *a.Name
+		a.Name = &n
+	}
+	if a.ShowInfoBox != nil {
+		v := *a.ShowInfoBox
+		a.ShowInfoBox = &v
+	}
+	if a.UserCount != nil {
+		v := *a.UserCount
+		a.UserCount = &v
+	}
+	if a.LiveEventsCount != nil {
+		v := *a.LiveEventsCount
+		a.LiveEventsCount = &v
+	}
+	return a
+}
+
+func copyWebhook(w Webhook) Webhook {
+	if w.Hooks != nil {
+		hooks := make([]Hook, len(w.Hooks))
+		for i, h := range w.Hooks {
+			hooks[i] = h
+			if h.Origin != nil {
+				o := *h.Origin
+				hooks[i].Origin = &o
+			}
+		}
+		w.Hooks = hooks
+	}
+	if w.Authentication != nil {
+		a := *w.Authentication
+		w.Authentication = &a
+	}
+	return w
+}
