@@ -30,6 +30,13 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 		return tok, nil
 	}
 	ch := s.group.DoChan("token", func() (any, error) {
+		// A caller that saw no token may get here after another flight stored one: share it.
+		s.mu.Lock()
+		cur := s.token
+		s.mu.Unlock()
+		if cur != "" {
+			return cur, nil
+		}
 		// A fetch outlives the caller that started it: other callers wait on it too.
 		tok, err := s.fetch(context.WithoutCancel(ctx))
 		if err == nil {
@@ -48,6 +55,16 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 	case <-ctx.Done():
 		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: ctx.Err()}
 	}
+}
+
+// current returns the token held now, or "" when none is.
+func (s *tokenSource) current() string {
+	if s.static != "" {
+		return s.static
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
 }
 
 // invalidate forgets used, so the next get fetches a new token; a token already replaced stays.

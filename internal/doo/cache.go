@@ -142,6 +142,14 @@ func (lc *listCache) get(ctx context.Context, teamID int64) ([]Webhook, error) {
 
 	key := strconv.FormatInt(teamID, 10) + "/" + strconv.FormatUint(gen, 10)
 	ch := lc.group.DoChan(key, func() (any, error) {
+		// A caller that missed the cache may get here after the flight that filled it ended: serve that listing.
+		lc.mu.Lock()
+		if st := lc.team(teamID); st.gen == gen && st.items != nil && lc.c.cfg.Clock.Now().Sub(st.fetchedAt) < lc.c.cfg.CacheTTL {
+			items := st.items
+			lc.mu.Unlock()
+			return items, nil
+		}
+		lc.mu.Unlock()
 		// The listing serves every waiting caller, so one caller's cancellation must not end it.
 		items, err := lc.c.listAllPages(context.WithoutCancel(ctx), teamID)
 		if err != nil {

@@ -55,7 +55,7 @@ type Config struct {
 	CacheTTL time.Duration
 	// DisableCache makes every read list the team afresh (benchmark baseline only).
 	DisableCache bool
-	// MaxAttempts bounds the tries of one request, default 5.
+	// MaxAttempts bounds the tries of one request, default 8.
 	MaxAttempts int
 	// MaxWait bounds any single wait before a retry, default 60 s; a longer Retry-After fails at once.
 	MaxWait time.Duration
@@ -111,7 +111,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.CacheTTL = 60 * time.Second
 	}
 	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = 5
+		cfg.MaxAttempts = 8
 	}
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = 60 * time.Second
@@ -199,7 +199,7 @@ func (c *Client) do(ctx context.Context, req request, out any) (int, error) {
 				return 0, err
 			}
 		}
-		status, header, body, err := c.send(ctx, req, payload, token, attempt)
+		status, header, body, err := c.send(ctx, req, payload, &token, attempt)
 		if err != nil {
 			e := &Error{Method: req.method, Path: req.path, Err: err}
 			if ctx.Err() != nil {
@@ -305,10 +305,17 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 }
 
 // send performs one HTTP exchange after waiting on the rate limiter.
-func (c *Client) send(ctx context.Context, req request, payload []byte, token string, attempt int) (int, http.Header, []byte, error) {
+// When a request waited for the rate limiter, another caller may have renewed the token meanwhile:
+// *token is switched to the current one, so the caller knows which token it sent.
+func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) (int, http.Header, []byte, error) {
 	start := c.cfg.Clock.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
 		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
+	}
+	if *token != "" {
+		if cur := c.tokens.current(); cur != "" {
+			*token = cur
+		}
 	}
 	waited := c.cfg.Clock.Now().Sub(start)
 	target := req.absURL
@@ -332,8 +339,8 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token st
 	}
 	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
 	hreq.Header.Set("x-api-key", c.cfg.APIKey)
-	if token != "" {
-		hreq.Header.Set("Authorization", "Bearer "+token)
+	if *token != "" {
+		hreq.Header.Set("Authorization", "Bearer "+*token)
 	}
 	if req.counter != nil {
 		req.counter.Add(1)
@@ -345,7 +352,7 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token st
 		fields["query"] = req.query.Encode()
 	}
 	if err != nil {
-		fields["error"] = scrub(err.Error(), c.cfg.APIKey, token, c.cfg.ClientSecret)
+		fields["error"] = scrub(err.Error(), c.cfg.APIKey, *token, c.cfg.ClientSecret)
 		c.cfg.Logger.Warn(ctx, "doo request failed", fields)
 		return 0, nil, nil, errors.New(fields["error"].(string))
 	}

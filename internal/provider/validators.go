@@ -35,18 +35,11 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 	problem, warning := v.check(req.ConfigValue.ValueString())
 	if problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+lastStep(req.Path.String()), problem)
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), problem)
 	}
 	if warning != "" {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Insecure "+lastStep(req.Path.String()), warning)
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Insecure "+req.Path.String(), warning)
 	}
-}
-
-func lastStep(p string) string {
-	if i := strings.LastIndex(p, "."); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
 
 // receiverURL accepts the absolute http(s) URL doo delivers to (at most 1000 characters), and warns on http://

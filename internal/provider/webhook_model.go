@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
@@ -30,7 +29,7 @@ type hookModel struct {
 type originModel struct {
 	Method   types.String         `tfsdk:"method"`
 	Endpoint types.String         `tfsdk:"endpoint"`
-	Body     jsontypes.Normalized `tfsdk:"body"`
+	Body     types.String `tfsdk:"body"`
 }
 
 type authenticationModel struct {
@@ -77,7 +76,7 @@ func (m *webhookModel) toAPI(secretWO string) doo.Webhook {
 		}
 		if c := a.Credentials; c != nil {
 			w.Authentication.Credentials = doo.Credentials{ClientID: c.ClientID.ValueString(), ClientSecret: c.ClientSecret.ValueString()}
-			if !c.ClientSecretWO.IsNull() {
+			if secretWO != "" {
 				w.Authentication.Credentials.ClientSecret = secretWO
 			}
 		}
@@ -105,7 +104,7 @@ func hooksFromAPI(hooks []doo.Hook) []hookModel {
 		}
 		if h.Origin != nil {
 			m.Origin = &originModel{Method: types.StringValue(orPOST(h.Origin.Method)),
-				Endpoint: types.StringValue(h.Origin.Endpoint), Body: jsontypes.NewNormalizedValue(h.Origin.Body)}
+				Endpoint: types.StringValue(h.Origin.Endpoint), Body: types.StringValue(h.Origin.Body)}
 		}
 		out = append(out, m)
 	}

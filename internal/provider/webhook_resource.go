@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -24,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
 )
@@ -136,8 +136,8 @@ func hooksSchema() schema.ListNestedAttribute {
 						Validators:          []validator.String{receiverURL()},
 					},
 					"body": schema.StringAttribute{
-						Required:   true,
-						CustomType: jsontypes.NormalizedType{},
+						Required:      true,
+						PlanModifiers: []planmodifier.String{keepEquivalentJSON()},
 						MarkdownDescription: "The GraphQL request as a JSON text, best built with `jsonencode()`; `%EVENT_ID%` is the documented placeholder. " +
 							"Compared as JSON, so whitespace and key order never show a change.",
 						Validators: []validator.String{jsonText()},
@@ -251,7 +251,8 @@ func (r *webhookResource) ValidateConfig(ctx context.Context, req resource.Valid
 			continue
 		}
 		if problem := hookTypeProblem(t.ValueString(), allow.ValueBool()); problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("hooks").AtListIndex(i).AtName("type"), "Invalid hook type", problem)
+			at := path.Root("hooks").AtListIndex(i).AtName("type")
+			resp.Diagnostics.AddAttributeError(at, "Invalid "+at.String(), problem)
 		}
 	}
 }
@@ -291,10 +292,20 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	teamID := plan.TeamID.ValueInt64()
 	sent := plan.toAPI(secretWO.ValueString())
 
-	id, err := r.client.CreateWebhook(ctx, teamID, sent)
-	var unknown *doo.OutcomeUnknownError
-	if errors.As(err, &unknown) {
-		id, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
+	var id string
+	var err error
+	for attempt := 1; ; attempt++ {
+		id, err = r.client.CreateWebhook(ctx, teamID, sent)
+		var unknown *doo.OutcomeUnknownError
+		if !errors.As(err, &unknown) {
+			break
+		}
+		var resend bool
+		id, resend, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
+		if !resend || attempt == maxCreateAttempts {
+			break
+		}
+		tflog.Warn(ctx, "doo did not store the configuration; sending it again", map[string]any{"attempt": attempt, "team_id": teamID})
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the doo webhook configuration", err.Error())
@@ -304,21 +315,25 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
+// maxCreateAttempts bounds the POSTs of one create when fresh listings prove doo stored none of them.
+const maxCreateAttempts = 3
+
 // reconcile resolves a create whose answer was lost: the one new equivalent configuration is adopted.
-func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (string, error) {
+// resend reports that a fresh listing proved nothing was stored, so sending again cannot duplicate.
+func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (id string, resend bool, err error) {
 	id, candidates, err := r.client.ReconcileCreate(ctx, u)
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("%v; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
+		return "", false, fmt.Errorf("%v; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
 			"with `terraform import <address> %d/<id>`", u, err, u.TeamID, u.Sent.Name, u.TeamID)
 	case id != "":
 		diags.AddWarning("Recovered a doo create whose answer was lost",
 			fmt.Sprintf("%v. The team's list showed one new configuration matching the request, id %s, which is now in state.", u, id))
-		return id, nil
+		return id, false, nil
 	case len(candidates) == 0:
-		return "", fmt.Errorf("%v; the team's list shows no matching configuration, so doo did not store it: run apply again", u)
+		return "", true, fmt.Errorf("%v; the team's list shows no matching configuration, so doo did not store it: run apply again", u)
 	default:
-		return "", fmt.Errorf("%v; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
+		return "", false, fmt.Errorf("%v; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
 			"Import the right one with `terraform import <address> %d/<id>` and delete the others",
 			u, u.TeamID, len(candidates), strings.Join(candidates, ", "), u.TeamID)
 	}
@@ -359,8 +374,12 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err := r.client.DeleteWebhookConfirmed(ctx, state.TeamID.ValueInt64(), state.ID.ValueString()); err != nil {
-		resp.Diagnostics.AddError("Cannot confirm the deletion of the doo webhook configuration",
-			err.Error()+". The configuration stays in state.")
+		summary := "Cannot delete the doo webhook configuration"
+		var unconfirmed *doo.DeleteNotConfirmedError
+		if errors.As(err, &unconfirmed) {
+			summary = "Cannot confirm the deletion of the doo webhook configuration"
+		}
+		resp.Diagnostics.AddError(summary, err.Error()+". The configuration stays in state.")
 	}
 }
 

@@ -158,7 +158,7 @@ func listedFromAPI(w doo.Webhook) listedWebhookModel {
 	for _, h := range hooksFromAPI(w.Hooks) {
 		lh := listedHookModel{Type: h.Type, Method: h.Method, Endpoint: h.Endpoint}
 		if h.Origin != nil {
-			lh.Origin = &listedOriginModel{Method: h.Origin.Method, Endpoint: h.Origin.Endpoint, Body: types.StringValue(h.Origin.Body.ValueString())}
+			lh.Origin = &listedOriginModel{Method: h.Origin.Method, Endpoint: h.Origin.Endpoint, Body: h.Origin.Body}
 		}
 		out.Hooks = append(out.Hooks, lh)
 	}

@@ -1,0 +1,204 @@
+package doo_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// TestFindWebhook_100ConcurrentReadersCostFourListRequestsAndOneToken is the headline figure:
+// a plan that refreshes 100 configurations of one team costs one listing (4 pages of 25) and one token.
+func TestFindWebhook_100ConcurrentReadersCostFourListRequestsAndOneToken(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
+	ids := seed(t, env.Fake, testTeam, 100)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	start := make(chan struct{})
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			w, err := env.Client.FindWebhook(context.Background(), testTeam, id)
+			if err == nil && w.ID != id {
+				err = fmt.Errorf("FindWebhook(%s) returned %s", id, w.ID)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	lists, tokens := env.Fake.Count(doofake.RouteList), env.Fake.Count(doofake.RouteToken)
+	t.Logf("100 concurrent FindWebhook: %d list requests, %d token requests", lists, tokens)
+	if lists != 4 || tokens != 1 {
+		t.Errorf("100 concurrent reads cost %d list and %d token requests, want 4 and 1", lists, tokens)
+	}
+	if st := env.Client.Stats(); st.List != 4 || st.Token != 1 {
+		t.Errorf("client stats = %+v, want List 4 and Token 1", st)
+	}
+}
+
+func TestListWebhooks_20ConcurrentListersShareOneListing(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 25, 26, 60} {
+		t.Run(fmt.Sprintf("%d configurations", n), func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
+			seed(t, env.Fake, testTeam, n)
+			var wg sync.WaitGroup
+			for range 20 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					items, err := env.Client.ListWebhooks(context.Background(), testTeam)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(items) != n {
+						t.Errorf("listed %d configurations, want %d", len(items), n)
+					}
+				}()
+			}
+			wg.Wait()
+			want := max(1, (n+24)/25) // an empty team still costs its first page
+			if got := env.Fake.Count(doofake.RouteList); got != want {
+				t.Errorf("20 concurrent listings cost %d list requests, want %d", got, want)
+			}
+		})
+	}
+}
+
+func TestListCache_secondReadWithinTTLCostsNothing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
+	ids := seed(t, env.Fake, testTeam, 3)
+	ctx := context.Background()
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	before := env.Fake.Count(doofake.RouteList)
+	env.Clock.Advance(59 * time.Second)
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.Fake.Count(doofake.RouteList); got != before {
+		t.Errorf("reads within the TTL sent %d list requests, want none", got-before)
+	}
+}
+
+func TestListCache_readAfterTTLListsAgain(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
+	ids := seed(t, env.Fake, testTeam, 3)
+	ctx := context.Background()
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	before := env.Fake.Count(doofake.RouteList)
+	env.Clock.Advance(time.Minute)
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
+		t.Errorf("a read after the TTL sent %d list requests, want 1", got)
+	}
+}
+
+func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, testTeam, 2)
+	ctx := context.Background()
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("fresh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := env.Fake.Count(doofake.RouteList)
+	w, err := env.Client.FindWebhook(ctx, testTeam, id)
+	if err != nil {
+		t.Fatalf("FindWebhook of the created configuration: %v", err)
+	}
+	if w.Name != "fresh" {
+		t.Errorf("found %+v, want the created configuration", w)
+	}
+	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
+		t.Errorf("the read after a create sent %d list requests, want 1", got)
+	}
+}
+
+func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, testTeam, 2)
+	ctx := context.Background()
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	before := env.Fake.Count(doofake.RouteList)
+	if err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
+		t.Errorf("the confirmation sent %d list requests, want 1 (a cached listing must not confirm a delete)", got)
+	}
+	// The confirming listing is fresh, so the next read is served from it.
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); !doo.IsNotFound(err) {
+		t.Errorf("FindWebhook of the deleted configuration: err = %v, want not found", err)
+	}
+	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[1]); err != nil {
+		t.Errorf("FindWebhook of the remaining configuration: %v", err)
+	}
+	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
+		t.Errorf("reads after the confirmed delete sent %d list requests in all, want 1", got)
+	}
+}
+
+func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, testTeam, 10)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, id := range ids[:5] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := env.Client.DeleteWebhookConfirmed(context.Background(), testTeam, id); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if got := env.Fake.Count(doofake.RouteDelete); got != 5 {
+		t.Errorf("sent %d deletes, want 5", got)
+	}
+	// Deletes that overlap share a listing; a goroutine scheduled late may need one more.
+	if got := env.Fake.Count(doofake.RouteList); got > 2 {
+		t.Errorf("5 concurrent confirmed deletes cost %d list requests, want 1 (at most 2)", got)
+	}
+	if got := len(storedIDs(env.Fake, testTeam)); got != 5 {
+		t.Errorf("the emulator holds %d configurations, want 5", got)
+	}
+}

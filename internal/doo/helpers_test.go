@@ -1,0 +1,258 @@
+package doo_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// fakeClock is virtual time: it moves only when a test advances it or the client sleeps, and
+// Sleep records the wait and returns at once.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	sleeps []time.Duration
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.sleeps = append(c.sleeps, d)
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return nil
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Sleeps returns the waits asked for so far.
+func (c *fakeClock) Sleeps() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.sleeps...)
+}
+
+// logLine is one line a recordingLogger received.
+type logLine struct {
+	Level, Msg string
+	Fields     map[string]any
+}
+
+// recordingLogger keeps every log line so tests can look for secrets in them.
+type recordingLogger struct {
+	mu    sync.Mutex
+	lines []logLine
+}
+
+func (l *recordingLogger) record(level, msg string, fields map[string]any) {
+	cp := make(map[string]any, len(fields))
+	for k, v := range fields {
+		cp[k] = v
+	}
+	l.mu.Lock()
+	l.lines = append(l.lines, logLine{Level: level, Msg: msg, Fields: cp})
+	l.mu.Unlock()
+}
+
+func (l *recordingLogger) Debug(_ context.Context, msg string, fields map[string]any) {
+	l.record("debug", msg, fields)
+}
+
+func (l *recordingLogger) Warn(_ context.Context, msg string, fields map[string]any) {
+	l.record("warn", msg, fields)
+}
+
+// Text renders every line with its fields, for substring checks.
+func (l *recordingLogger) Text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for _, line := range l.lines {
+		fmt.Fprintf(&b, "%s %s %v\n", line.Level, line.Msg, line.Fields)
+	}
+	return b.String()
+}
+
+// testEnv is a client wired to its own emulator.
+type testEnv struct {
+	Client *doo.Client
+	Fake   *doofake.Server
+	Clock  *fakeClock
+	Log    *recordingLogger
+	Config doo.Config
+	URL    string
+}
+
+// newTestEnv starts an emulator on an httptest server (closed by t.Cleanup) and a client of it with
+// a fake clock, a recording logger and a fast rate limit; mutate may change the config before New.
+// wrap, when not nil, wraps the emulator's handler (for the few conditions the emulator cannot produce).
+func newTestEnv(t *testing.T, opts doofake.Options, mutate func(*doo.Config), wrap func(http.Handler) http.Handler) *testEnv {
+	t.Helper()
+	if opts.Organizations == nil {
+		opts.Organizations = testOrganizations()
+	}
+	clock := newFakeClock()
+	if opts.Now == nil {
+		// The emulator shares the client's virtual time, so a client that sleeps what Retry-After
+		// says finds the emulator's throttle refilled without any real wait.
+		opts.Now = clock.Now
+	}
+	fake := doofake.New(opts)
+	var h http.Handler = fake
+	if wrap != nil {
+		h = wrap(fake)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	env := &testEnv{Fake: fake, Clock: clock, Log: &recordingLogger{}, URL: srv.URL}
+	creds := fake.Options()
+	cfg := doo.Config{
+		BaseURL:           srv.URL,
+		APIKey:            creds.APIKey,
+		ClientID:          creds.ClientID,
+		ClientSecret:      creds.ClientSecret,
+		RequestsPerSecond: 1000,
+		UserAgent:         "doo-client-test/1",
+		HTTPClient:        srv.Client(),
+		Clock:             env.Clock,
+		Logger:            env.Log,
+		DeleteSettle:      time.Second,
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	c, err := doo.New(cfg)
+	if err != nil {
+		t.Fatalf("doo.New: %v", err)
+	}
+	env.Client, env.Config = c, cfg
+	return env
+}
+
+// newTestClient mounts the emulator and returns a client of it (see newTestEnv).
+func newTestClient(t *testing.T, opts doofake.Options, mutate func(*doo.Config)) (*doo.Client, *doofake.Server) {
+	t.Helper()
+	env := newTestEnv(t, opts, mutate, nil)
+	return env.Client, env.Fake
+}
+
+// webhook returns a small valid configuration named name.
+func webhook(name string) doo.Webhook {
+	return doo.Webhook{Name: name, Hooks: []doo.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/" + name}}}
+}
+
+// webhookIDs returns the ids of items, in order.
+func webhookIDs(items []doo.Webhook) []string {
+	out := make([]string, len(items))
+	for i, w := range items {
+		out[i] = w.ID
+	}
+	return out
+}
+
+// testTeam is the team the tests work in; foreignTeam belongs to no organization of the caller.
+const (
+	testTeam    int64 = 7
+	foreignTeam int64 = 999
+)
+
+// testOrganizations are the caller's organizations in every test: team 7 is named, team 8 is not.
+func testOrganizations() []doofake.Organization {
+	name := "Marketing"
+	return []doofake.Organization{
+		{ID: 1, Name: "Concerts Ltd", CanEdit: true, Teams: []doofake.Team{{ID: testTeam, Name: &name, Role: "team_admin"}, {ID: 8, Role: "team_member"}}},
+		{ID: 2, Name: "Read-only GmbH", CanEdit: false, Teams: []doofake.Team{{ID: 9, Role: "team_member"}}},
+	}
+}
+
+// toFake converts a client configuration to the emulator's type.
+func toFake(t *testing.T, w doo.Webhook) doofake.Webhook {
+	t.Helper()
+	var out doofake.Webhook
+	b, err := json.Marshal(w)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// fromFake converts an emulator configuration to the client's type.
+func fromFake(t *testing.T, w doofake.Webhook) doo.Webhook {
+	t.Helper()
+	var out doo.Webhook
+	b, err := json.Marshal(w)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// seedWebhooks stores ws in team without requests and returns their ids.
+func seedWebhooks(t *testing.T, fake *doofake.Server, team int64, ws ...doo.Webhook) []string {
+	t.Helper()
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = fake.Seed(team, toFake(t, w))
+	}
+	return ids
+}
+
+// seed stores n distinct configurations in team and returns their ids in creation order.
+func seed(t *testing.T, fake *doofake.Server, team int64, n int) []string {
+	t.Helper()
+	ws := make([]doo.Webhook, n)
+	for i := range ws {
+		ws[i] = webhook(fmt.Sprintf("seeded-%03d", i))
+	}
+	return seedWebhooks(t, fake, team, ws...)
+}
+
+// storedWebhooks returns what the emulator holds for team, in creation order.
+func storedWebhooks(t *testing.T, fake *doofake.Server, team int64) []doo.Webhook {
+	t.Helper()
+	var out []doo.Webhook
+	for _, w := range fake.Webhooks(team) {
+		out = append(out, fromFake(t, w))
+	}
+	return out
+}
+
+// storedIDs returns the ids the emulator holds for team, in creation order.
+func storedIDs(fake *doofake.Server, team int64) []string {
+	var out []string
+	for _, w := range fake.Webhooks(team) {
+		out = append(out, w.ID)
+	}
+	return out
+}

@@ -1,0 +1,248 @@
+package doo_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		lose func(*doofake.Server)
+	}{
+		{"connection dropped after storing", func(f *doofake.Server) { f.LoseNextCreateResponse() }},
+		{"504 after storing", func(f *doofake.Server) { f.LoseNextCreateWithStatus(http.StatusGatewayTimeout) }},
+		{"500 after storing", func(f *doofake.Server) { f.LoseNextCreateWithStatus(http.StatusInternalServerError) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, nil, nil)
+			existing := seed(t, env.Fake, testTeam, 2)
+			ctx := context.Background()
+			// The client knows the team's configurations before it creates.
+			if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+				t.Fatal(err)
+			}
+			tt.lose(env.Fake)
+			sent := webhook("lost")
+			id, err := env.Client.CreateWebhook(ctx, testTeam, sent)
+			if err == nil {
+				t.Fatalf("create with a lost answer returned id %q and no error", id)
+			}
+			if !doo.IsOutcomeUnknown(err) {
+				t.Fatalf("IsOutcomeUnknown(%v) = false", err)
+			}
+			if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
+				t.Errorf("sent %d create requests, want exactly 1", got)
+			}
+			if got := env.Client.Stats().Create; got != 1 {
+				t.Errorf("the client counted %d creates, want 1", got)
+			}
+			stored := storedIDs(env.Fake, testTeam)
+			if len(stored) != 3 {
+				t.Fatalf("the emulator holds %v, want the 2 seeded and the lost one", stored)
+			}
+			var u *doo.OutcomeUnknownError
+			if !errors.As(err, &u) {
+				t.Fatalf("err %T is not a *doo.OutcomeUnknownError", err)
+			}
+			if u.TeamID != testTeam || u.Sent.Name != sent.Name {
+				t.Errorf("the error carries team %d and %q, want %d and %q", u.TeamID, u.Sent.Name, testTeam, sent.Name)
+			}
+			adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantID := newID(stored, existing)
+			if adopted != wantID || len(candidates) != 1 || candidates[0] != wantID {
+				t.Errorf("ReconcileCreate = %q, %v, want %q and only it", adopted, candidates, wantID)
+			}
+			if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
+				t.Errorf("reconciling sent creates: %d in all, want 1", got)
+			}
+		})
+	}
+}
+
+func TestReconcileCreate_twoUnknownEquivalentConfigurationsAreNotGuessed(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ctx := context.Background()
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	sent := webhook("twin")
+	env.Fake.LoseNextCreateResponse()
+	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
+	var u *doo.OutcomeUnknownError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v, want an outcome-unknown create", err)
+	}
+	// Someone else stores an equivalent configuration meanwhile.
+	other := seedWebhooks(t, env.Fake, testTeam, sent)
+	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adopted != "" {
+		t.Errorf("adopted %q out of two candidates, want none", adopted)
+	}
+	if len(candidates) != 2 || !contains(candidates, other[0]) {
+		t.Errorf("candidates = %v, want the lost one and %s", candidates, other[0])
+	}
+}
+
+func TestReconcileCreate_ignoresEquivalentConfigurationsKnownBefore(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ctx := context.Background()
+	sent := webhook("again")
+	before := seedWebhooks(t, env.Fake, testTeam, sent)
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	env.Fake.LoseNextCreateResponse()
+	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
+	var u *doo.OutcomeUnknownError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v, want an outcome-unknown create", err)
+	}
+	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adopted == "" || adopted == before[0] || len(candidates) != 1 {
+		t.Errorf("ReconcileCreate = %q, %v, want the new one, not %s", adopted, candidates, before[0])
+	}
+}
+
+func TestReconcileCreate_nothingStoredMeansNoCandidate(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, testTeam, 1)
+	ctx := context.Background()
+	// The fault answers 503 before the emulator stores anything.
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusServiceUnavailable, Count: 1})
+	_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("never"))
+	var u *doo.OutcomeUnknownError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v, want an outcome-unknown create (a 503 on POST proves nothing)", err)
+	}
+	if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
+		t.Errorf("sent %d creates, want 1", got)
+	}
+	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adopted != "" || len(candidates) != 0 {
+		t.Errorf("ReconcileCreate = %q, %v, want nothing", adopted, candidates)
+	}
+	if got := len(storedIDs(env.Fake, testTeam)); got != 1 {
+		t.Errorf("the emulator holds %d configurations, want 1", got)
+	}
+}
+
+func TestCreateWebhook_429IsRetriedAndCreatesExactlyOne(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusTooManyRequests, Count: 1})
+	id, err := env.Client.CreateWebhook(context.Background(), testTeam, webhook("throttled"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storedIDs(env.Fake, testTeam); len(got) != 1 || got[0] != id {
+		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
+	}
+	if got := env.Fake.Count(doofake.RouteCreate); got != 2 {
+		t.Errorf("sent %d creates, want 2 (the throttled one and its retry)", got)
+	}
+}
+
+func TestCreateWebhook_expiredTokenIsRenewedAndCreatesExactlyOne(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ctx := context.Background()
+	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
+		t.Fatal(err)
+	}
+	env.Fake.ExpireTokens()
+	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("renewed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := storedIDs(env.Fake, testTeam); len(got) != 1 || got[0] != id {
+		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
+	}
+	if got := env.Fake.Count(doofake.RouteToken); got != 2 {
+		t.Errorf("sent %d token requests, want 2", got)
+	}
+}
+
+func TestCreateWebhook_sendsTheConfigurationDooDocuments(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	sent := doo.Webhook{Name: "Events to CRM", EventID: "42",
+		Hooks: []doo.Hook{gqlHook("event_created", "https://crm.example.com/doo",
+			`{"operationName":null,"variables":{"id":"%EVENT_ID%"},"query":"query ($id: ID!) { event(id: $id) { id title } }"}`)}}
+	id, err := env.Client.CreateWebhook(context.Background(), testTeam, sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := env.Client.FindWebhook(context.Background(), testTeam, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doo.Equivalent(sent, w) {
+		t.Errorf("listed %+v is not equivalent to the sent %+v", w, sent)
+	}
+	if got := w.Hooks[0].Type; got == sent.Hooks[0].Type || doo.BaseHookType(got) != sent.Hooks[0].Type {
+		t.Errorf("listed type %q, want the configured type with doo's suffix", got)
+	}
+}
+
+func TestReconcileCreate_adoptsWhenTheListOmitsEventIDs(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{OmitEventIDsInList: true}, nil, nil)
+	ctx := context.Background()
+	sent := webhook("scoped")
+	sent.EventID = "4711"
+	env.Fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
+	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
+	var u *doo.OutcomeUnknownError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v, want an outcome-unknown create", err)
+	}
+	adopted, _, err := env.Client.ReconcileCreate(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored := storedIDs(env.Fake, testTeam); len(stored) != 1 || adopted != stored[0] {
+		t.Errorf("adopted %q, want the one stored configuration %v", adopted, stored)
+	}
+}
+
+func newID(all, before []string) string {
+	for _, id := range all {
+		if !contains(before, id) {
+			return id
+		}
+	}
+	return ""
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// tenWebhooks declares 10 configurations in team 1.
+const tenWebhooks = `
+resource "doo_webhook" "many" {
+  count   = 10
+  team_id = 1
+  name    = "webhook-${count.index}"
+  hooks   = [{ type = "order_created", endpoint = "https://crm.example.com/doo/${count.index}" }]
+}
+`
+
+func expectStored(env *testEnv, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if got := len(env.fake.Webhooks(testTeam)); got != n {
+			return fmt.Errorf("doo holds %d configurations, want %d", got, n)
+		}
+		return nil
+	}
+}
+
+func TestAccWebhook_lostCreateResponseIsAdoptedNotDuplicated(t *testing.T) {
+	losses := map[string]func(*doofake.Server){
+		"connection closed": (*doofake.Server).LoseNextCreateResponse,
+		"gateway timeout":   func(f *doofake.Server) { f.LoseNextCreateWithStatus(504) },
+	}
+	for name, lose := range losses {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t, doofake.Options{})
+			lose(env.fake)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				CheckDestroy:             checkNoWebhooksLeft(env),
+				Steps: []resource.TestStep{{
+					Config: env.config(plainWebhook, "lost answer"),
+					Check: resource.ComposeTestCheckFunc(
+						expectStored(env, 1),
+						func(s *terraform.State) error {
+							if n := env.fake.Count(doofake.RouteCreate); n != 1 {
+								return fmt.Errorf("sent %d creates, want exactly 1", n)
+							}
+							if got, want := s.RootModule().Resources[webhookAddr].Primary.ID, env.fake.Webhooks(testTeam)[0].ID; got != want {
+								return fmt.Errorf("state holds id %q, doo stored %q", got, want)
+							}
+							return nil
+						},
+					),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccWebhook_lostCreateWithLookalikeFailsNamingCandidates(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	lookalike := env.fake.Seed(testTeam, doofake.Webhook{Name: "twin", Hooks: []doofake.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/doo"}}})
+	env.fake.LoseNextCreateResponse()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config:      env.config(plainWebhook, "twin"),
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(lookalike) + `.*cannot\s+tell\s+which.*terraform\s+import\s+<address>\s+1/<id>`),
+		}},
+	})
+}
+
+func TestAccWebhook_createRefusedBeforeStoringIsSentAgain(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.SetFault(doofake.RouteCreate, 1, 503)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(plainWebhook, "refused"),
+				ExpectError: regexp.MustCompile(`(?s)did not store it`),
+				Check:       expectStored(env, 0),
+			},
+			{
+				PreConfig: env.fake.ClearFaults,
+				Config:    env.config(plainWebhook, "refused"),
+				Check:     expectStored(env, 1),
+			},
+		},
+	})
+}
+
+func TestAccWebhook_survivesThirtyPercentServerErrors(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.SetSeed(42)
+	env.fake.SetFault("", 0.3, 503)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{Config: env.config(tenWebhooks), Check: expectStored(env, 10)},
+			{Config: env.config(tenWebhooks), PlanOnly: true},
+		},
+	})
+}
+
+func TestAccWebhook_oneRequestPerSecondSurfacesNo429AndRenewsTokens(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{RequestsPerSecond: 1})
+	config := strings.Replace(env.config(tenWebhooks), "requests_per_second = 100", "requests_per_second = 1", 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{{
+			// doo revokes every token 4 s into an apply that takes over 10 s at 1 request/second.
+			PreConfig: func() { time.AfterFunc(4*time.Second, env.fake.ExpireTokens) },
+			Config:    config,
+			Check: resource.ComposeTestCheckFunc(expectStored(env, 10), func(*terraform.State) error {
+				if n := env.fake.Count(doofake.RouteToken); n < 2 {
+					return fmt.Errorf("fetched %d tokens, want a renewal after expiry", n)
+				}
+				return nil
+			}),
+		}},
+	})
+}
+
+func TestAccWebhook_exhaustedDailyQuotaFailsFastNamingTheLimit(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{DailyQuota: 3})
+	start := time.Now()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(tenWebhooks),
+				ExpectError: regexp.MustCompile(`(?s)1000\s+requests\s+a\s+day.*raise\s+the\s+limit`),
+			},
+			{
+				// Once doo raises the limit, the same apply converges: nothing created before was lost.
+				PreConfig: func() { env.fake.SetDailyQuota(0) },
+				Config:    env.config(tenWebhooks),
+				Check:     expectStored(env, 10),
+			},
+		},
+	})
+	if elapsed := time.Since(start); elapsed > time.Minute {
+		t.Errorf("a spent quota took %s to report; it must fail at once, not wait for the quota to reset", elapsed)
+	}
+}
+
+func TestAccWebhook_writeOnlySecretStaysOutOfState(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	const wo = `
+resource "doo_webhook" "test" {
+  team_id = 1
+  name    = "write-only"
+  hooks   = [{ type = "order_created", endpoint = "https://crm.example.com/doo" }]
+  authentication = {
+    endpoint    = "https://crm.example.com/oauth/token"
+    credentials = {
+      client_id                = "doo"
+      client_secret_wo         = %[1]q
+      client_secret_wo_version = %[2]d
+    }
+  }
+}
+`
+	secretIs := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			stored := env.fake.Webhooks(testTeam)
+			if len(stored) != 1 || stored[0].Authentication.Credentials.ClientSecret != want {
+				return fmt.Errorf("doo holds %d configurations, want one with the write-only secret %q", len(stored), want)
+			}
+			return nil
+		}
+	}
+	secretPath := tfjsonpath.New("authentication").AtMapKey("credentials")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(wo, "wo-secret-1", 1),
+				Check:  secretIs("wo-secret-1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(webhookAddr, secretPath.AtMapKey("client_secret"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(webhookAddr, secretPath.AtMapKey("client_secret_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(webhookAddr, secretPath.AtMapKey("client_secret_wo_version"), knownvalue.Int64Exact(1)),
+				},
+			},
+			{Config: env.config(wo, "wo-secret-2", 2), Check: secretIs("wo-secret-2")},
+			{
+				Config:      env.config(strings.Replace(wo, "client_secret_wo_version = %[2]d", "client_secret = \"plain\"\n client_secret_wo_version = %[2]d", 1), "wo-secret-2", 2),
+				ExpectError: regexp.MustCompile(`(?s)(Invalid Attribute Combination|exactly one).*client_secret`),
+			},
+			{
+				Config: env.config(strings.Replace(strings.Replace(wo, "client_secret_wo         = %[1]q", "client_secret = %[1]q", 1),
+					"client_secret_wo_version = %[2]d", "", 1), "plain", 0),
+				ExpectError: regexp.MustCompile(`Cannot switch from client_secret_wo back to client_secret`),
+			},
+		},
+	})
+}
