@@ -27,8 +27,8 @@ type hookModel struct {
 }
 
 type originModel struct {
-	Method   types.String         `tfsdk:"method"`
-	Endpoint types.String         `tfsdk:"endpoint"`
+	Method   types.String `tfsdk:"method"`
+	Endpoint types.String `tfsdk:"endpoint"`
 	Body     types.String `tfsdk:"body"`
 }
 
