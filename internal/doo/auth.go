@@ -83,7 +83,7 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 		"client_secret": s.c.cfg.ClientSecret,
 		"grant_type":    "client_credentials",
 	}
-	_, err := s.c.do(ctx, request{method: http.MethodPost, path: "/v1/oauth", absURL: s.c.cfg.TokenURL,
+	err := s.c.do(ctx, request{method: http.MethodPost, path: "/v1/oauth", absURL: s.c.cfg.TokenURL,
 		body: body, counter: &s.c.stats.token, repeatable: true}, &ans)
 	if err != nil {
 		if e := asError(err); e != nil {

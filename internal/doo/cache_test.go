@@ -16,7 +16,7 @@ import (
 func TestFindWebhook_100ConcurrentReadersCostFourListRequestsAndOneToken(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
-	ids := seed(t, env.Fake, testTeam, 100)
+	ids := seed(t, env.Fake, 100)
 
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ids))
@@ -57,7 +57,7 @@ func TestListWebhooks_20ConcurrentListersShareOneListing(t *testing.T) {
 		t.Run(fmt.Sprintf("%d configurations", n), func(t *testing.T) {
 			t.Parallel()
 			env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
-			seed(t, env.Fake, testTeam, n)
+			seed(t, env.Fake, n)
 			var wg sync.WaitGroup
 			for range 20 {
 				wg.Add(1)
@@ -85,7 +85,7 @@ func TestListWebhooks_20ConcurrentListersShareOneListing(t *testing.T) {
 func TestListCache_secondReadWithinTTLCostsNothing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
-	ids := seed(t, env.Fake, testTeam, 3)
+	ids := seed(t, env.Fake, 3)
 	ctx := context.Background()
 	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
 		t.Fatal(err)
@@ -106,7 +106,7 @@ func TestListCache_secondReadWithinTTLCostsNothing(t *testing.T) {
 func TestListCache_readAfterTTLListsAgain(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
-	ids := seed(t, env.Fake, testTeam, 3)
+	ids := seed(t, env.Fake, 3)
 	ctx := context.Background()
 	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
 		t.Fatal(err)
@@ -124,7 +124,7 @@ func TestListCache_readAfterTTLListsAgain(t *testing.T) {
 func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, testTeam, 2)
+	seed(t, env.Fake, 2)
 	ctx := context.Background()
 	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
 func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	ids := seed(t, env.Fake, testTeam, 2)
+	ids := seed(t, env.Fake, 2)
 	ctx := context.Background()
 	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
 		t.Fatal(err)
@@ -176,7 +176,7 @@ func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
 func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	ids := seed(t, env.Fake, testTeam, 10)
+	ids := seed(t, env.Fake, 10)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for _, id := range ids[:5] {
@@ -198,7 +198,7 @@ func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
 	if got := env.Fake.Count(doofake.RouteList); got > 2 {
 		t.Errorf("5 concurrent confirmed deletes cost %d list requests, want 1 (at most 2)", got)
 	}
-	if got := len(storedIDs(env.Fake, testTeam)); got != 5 {
+	if got := len(storedIDs(env.Fake)); got != 5 {
 		t.Errorf("the emulator holds %d configurations, want 5", got)
 	}
 }

@@ -182,12 +182,12 @@ type request struct {
 func (r request) safeToRepeat() bool { return r.method != http.MethodPost || r.repeatable }
 
 // do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
-func (c *Client) do(ctx context.Context, req request, out any) (int, error) {
+func (c *Client) do(ctx context.Context, req request, out any) error {
 	var payload []byte
 	if req.body != nil {
 		var err error
 		if payload, err = json.Marshal(req.body); err != nil {
-			return 0, fmt.Errorf("encoding %s %s: %w", req.method, req.path, err)
+			return fmt.Errorf("encoding %s %s: %w", req.method, req.path, err)
 		}
 	}
 	retriedAuth := false
@@ -196,35 +196,35 @@ func (c *Client) do(ctx context.Context, req request, out any) (int, error) {
 		if req.auth {
 			var err error
 			if token, err = c.tokens.get(ctx); err != nil {
-				return 0, err
+				return err
 			}
 		}
 		status, header, body, err := c.send(ctx, req, payload, &token, attempt)
 		if err != nil {
 			e := &Error{Method: req.method, Path: req.path, Err: err}
 			if ctx.Err() != nil {
-				return 0, e
+				return e
 			}
 			if !req.safeToRepeat() && !notSent(err) {
 				e.outcomeUnknown = true
-				return 0, e
+				return e
 			}
 			if attempt < c.cfg.MaxAttempts {
 				if werr := c.backoff(ctx, req, attempt, 0); werr != nil {
-					return 0, werr
+					return werr
 				}
 				continue
 			}
-			return 0, e
+			return e
 		}
 		if status >= 200 && status < 300 {
 			if out != nil && len(body) > 0 {
 				if err := json.Unmarshal(body, out); err != nil {
-					return status, &Error{StatusCode: status, Method: req.method, Path: req.path,
+					return &Error{StatusCode: status, Method: req.method, Path: req.path,
 						Err: fmt.Errorf("decoding the answer: %w", err), outcomeUnknown: !req.safeToRepeat()}
 				}
 			}
-			return status, nil
+			return nil
 		}
 		e := errorFromAnswer(req, status, header, body)
 		switch {
@@ -237,37 +237,37 @@ func (c *Client) do(ctx context.Context, req request, out any) (int, error) {
 		case status == http.StatusTooManyRequests:
 			if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(e.DeveloperMessage), "limit exceeded") {
 				e.Hint = quotaHint(e.RetryAfter)
-				return status, e
+				return e
 			}
 			if attempt < c.cfg.MaxAttempts {
 				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
-					return status, werr
+					return werr
 				}
 				continue
 			}
 			e.Hint = "doo kept throttling after " + strconv.Itoa(attempt) + " attempts; lower requests_per_second or run terraform with a lower -parallelism"
-			return status, e
+			return e
 		case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
 			if !req.safeToRepeat() {
 				e.outcomeUnknown = true
-				return status, e
+				return e
 			}
 			if attempt < c.cfg.MaxAttempts {
 				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
-					return status, werr
+					return werr
 				}
 				continue
 			}
-			return status, e
+			return e
 		case status >= 500 && !req.safeToRepeat():
 			e.outcomeUnknown = true
-			return status, e
+			return e
 		case status == http.StatusUnauthorized:
 			e.Hint = "check client_id and client_secret (or access_token): doo refused them"
 		case status == http.StatusForbidden:
 			e.Hint = "check the API key, and that the team belongs to one of the organizations of these credentials (data source doo_organizations lists them)"
 		}
-		return status, e
+		return e
 	}
 }
 
@@ -352,11 +352,12 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 		fields["query"] = req.query.Encode()
 	}
 	if err != nil {
-		fields["error"] = scrub(err.Error(), c.cfg.APIKey, *token, c.cfg.ClientSecret)
+		msg := scrub(err.Error(), c.cfg.APIKey, *token, c.cfg.ClientSecret)
+		fields["error"] = msg
 		c.cfg.Logger.Warn(ctx, "doo request failed", fields)
-		return 0, nil, nil, errors.New(fields["error"].(string))
+		return 0, nil, nil, transportError{msg: msg, cause: err}
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	fields["status"] = resp.StatusCode
 	c.cfg.Logger.Debug(ctx, "doo request", fields)
@@ -365,6 +366,15 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	}
 	return resp.StatusCode, resp.Header, data, nil
 }
+
+// transportError keeps the cause of a failed exchange for errors.As (notSent needs it) while its text is scrubbed.
+type transportError struct {
+	msg   string
+	cause error
+}
+
+func (e transportError) Error() string { return e.msg }
+func (e transportError) Unwrap() error { return e.cause }
 
 // scrub removes secrets from a transport error text (URLs never carry them, but be sure).
 func scrub(s string, secrets ...string) string {

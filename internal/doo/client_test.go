@@ -15,7 +15,7 @@ import (
 
 func TestOrganizations_decodesCamelCaseCanEditAndNullTeamNames(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
+	c, fake := newTestClient(t, nil)
 	orgs, err := c.Organizations(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +50,8 @@ func TestOrganizations_decodesCamelCaseCanEditAndNullTeamNames(t *testing.T) {
 
 func TestListWebhooks_returnsEveryStoredConfiguration(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 3)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 3)
 	items, err := c.ListWebhooks(context.Background(), testTeam)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +68,7 @@ func TestListWebhooks_returnsEveryStoredConfiguration(t *testing.T) {
 
 func TestListWebhooks_emptyTeamIsAnEmptyListNotAnError(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t, doofake.Options{}, nil)
+	c, _ := newTestClient(t, nil)
 	items, err := c.ListWebhooks(context.Background(), testTeam)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestCreateWebhook_acceptsStatus200And201(t *testing.T) {
 	for _, status := range []int{http.StatusOK, http.StatusCreated} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			t.Parallel()
-			c, fake := newTestClient(t, doofake.Options{}, nil)
+			c, fake := newTestClient(t, nil)
 			fake.SetCreateStatus(status)
 			sent := webhook("orders")
 			sent.Description = "to the CRM"
@@ -110,12 +110,12 @@ func TestCreateWebhook_acceptsStatus200And201(t *testing.T) {
 
 func TestDeleteWebhook_removesTheConfiguration(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 2)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 2)
 	if err := c.DeleteWebhook(context.Background(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(fake, testTeam); len(got) != 1 || got[0] != ids[1] {
+	if got := storedIDs(fake); len(got) != 1 || got[0] != ids[1] {
 		t.Errorf("after the delete the emulator holds %v, want [%s]", got, ids[1])
 	}
 	if got := fake.Count(doofake.RouteDelete); got != 1 {
@@ -125,12 +125,12 @@ func TestDeleteWebhook_removesTheConfiguration(t *testing.T) {
 
 func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 2)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 2)
 	if err := c.DeleteWebhookConfirmed(context.Background(), testTeam, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(fake, testTeam); len(got) != 1 || got[0] != ids[0] {
+	if got := storedIDs(fake); len(got) != 1 || got[0] != ids[0] {
 		t.Errorf("the emulator holds %v, want [%s]", got, ids[0])
 	}
 	if got := fake.Count(doofake.RouteList); got != 1 {
@@ -140,8 +140,8 @@ func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
 
 func TestDeleteWebhookConfirmed_alreadyAbsentIsSuccess(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	seed(t, fake, testTeam, 1)
+	c, fake := newTestClient(t, nil)
+	seed(t, fake, 1)
 	if err := c.DeleteWebhookConfirmed(context.Background(), testTeam, "no-such-id"); err != nil {
 		t.Errorf("deleting an absent configuration: %v, want nil", err)
 	}
@@ -163,7 +163,7 @@ func swallowDeletes(next http.Handler) http.Handler {
 func TestDeleteWebhookConfirmed_stillListedIsDeleteNotConfirmed(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, swallowDeletes)
-	ids := seed(t, env.Fake, testTeam, 1)
+	ids := seed(t, env.Fake, 1)
 	ctx := context.Background()
 	// A listing cached before the delete must not be what confirms it.
 	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
@@ -187,8 +187,8 @@ func TestDeleteWebhookConfirmed_stillListedIsDeleteNotConfirmed(t *testing.T) {
 
 func TestFindWebhook_foundAndAbsent(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 3)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 3)
 	ctx := context.Background()
 	w, err := c.FindWebhook(ctx, testTeam, ids[1])
 	if err != nil {
@@ -208,8 +208,8 @@ func TestFindWebhook_foundAndAbsent(t *testing.T) {
 
 func TestFindWebhook_returnsACopyTheCallerMayChange(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 1)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 1)
 	ctx := context.Background()
 	w, err := c.FindWebhook(ctx, testTeam, ids[0])
 	if err != nil {
@@ -299,7 +299,7 @@ func TestListWebhooks_pagesByNumberThroughFourPages(t *testing.T) {
 		seen []seenRequest
 	)
 	env := newTestEnv(t, doofake.Options{PageSize: 10}, nil, recordHeaders(&mu, &seen))
-	ids := seed(t, env.Fake, testTeam, 35)
+	ids := seed(t, env.Fake, 35)
 	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err != nil {
 		t.Fatal(err)
@@ -329,8 +329,8 @@ func TestListWebhooks_pagesByNumberThroughFourPages(t *testing.T) {
 
 func TestExpiredToken_fetchesExactlyOneNewTokenAndRetries(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
-	ids := seed(t, fake, testTeam, 1)
+	c, fake := newTestClient(t, nil)
+	ids := seed(t, fake, 1)
 	ctx := context.Background()
 	if _, err := c.Organizations(ctx); err != nil {
 		t.Fatal(err)
@@ -349,7 +349,7 @@ func TestExpiredToken_fetchesExactlyOneNewTokenAndRetries(t *testing.T) {
 
 func TestInvalidCredentials_failOnceNamingTheStatus(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, func(c *doo.Config) { c.ClientSecret = "wrong-secret" })
+	c, fake := newTestClient(t, func(c *doo.Config) { c.ClientSecret = "wrong-secret" })
 	_, err := c.ListWebhooks(context.Background(), testTeam)
 	if err == nil {
 		t.Fatal("listing with a wrong client secret succeeded")
@@ -373,7 +373,7 @@ func TestInvalidCredentials_failOnceNamingTheStatus(t *testing.T) {
 
 func TestInvalidStaticToken_failsWithoutRetrying(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, func(c *doo.Config) {
+	c, fake := newTestClient(t, func(c *doo.Config) {
 		c.ClientID, c.ClientSecret, c.AccessToken = "", "", "0000000000000000000000000000000000000000"
 	})
 	_, err := c.ListWebhooks(context.Background(), testTeam)
@@ -394,7 +394,7 @@ func TestInvalidStaticToken_failsWithoutRetrying(t *testing.T) {
 func TestThrottle_waitsWhatRetryAfterSaysAndSucceeds(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, testTeam, 1)
+	seed(t, env.Fake, 1)
 	env.Fake.SetRequestsPerSecond(0.5) // one request every 2 s of virtual time: the token passes, the listing is throttled
 	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err != nil {
@@ -414,7 +414,7 @@ func TestThrottle_waitsWhatRetryAfterSaysAndSucceeds(t *testing.T) {
 func TestThrottleFault_waitsRetryAfterThenSucceeds(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, testTeam, 1)
+	seed(t, env.Fake, 1)
 	env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusTooManyRequests, Count: 2, RetryAfter: 3 * time.Second})
 	if _, err := env.Client.ListWebhooks(context.Background(), testTeam); err != nil {
 		t.Fatal(err)
@@ -430,7 +430,7 @@ func TestThrottleFault_waitsRetryAfterThenSucceeds(t *testing.T) {
 func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, testTeam, 1)
+	seed(t, env.Fake, 1)
 	env.Fake.SetDailyQuota(1) // the token request uses it up
 	_, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err == nil {
@@ -457,7 +457,7 @@ func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
 
 func TestContextCancelled_whileWaitingOnTheRateLimiter(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, func(c *doo.Config) {
+	c, fake := newTestClient(t, func(c *doo.Config) {
 		c.RequestsPerSecond = 0.01 // one request every 100 s
 		c.ClientID, c.ClientSecret = "", ""
 		c.AccessToken = "static-token-for-the-limiter-test" // no token request, so the first call is the first request
@@ -503,7 +503,7 @@ func TestRetries_503OnEveryListStopsAfterMaxAttempts(t *testing.T) {
 func TestRetries_503OnSomeListsStillSucceeds(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{PageSize: 5}, func(c *doo.Config) { c.MaxAttempts = 10 }, nil)
-	ids := seed(t, env.Fake, testTeam, 40)
+	ids := seed(t, env.Fake, 40)
 	env.Fake.SetSeed(1)
 	env.Fake.SetFault(doofake.RouteList, 0.3, http.StatusServiceUnavailable)
 	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
@@ -524,7 +524,7 @@ func TestRetries_503OnSomeListsStillSucceeds(t *testing.T) {
 
 func TestToken_concurrentFirstCallsShareOneTokenRequest(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
+	c, fake := newTestClient(t, nil)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range 20 {

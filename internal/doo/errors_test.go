@@ -40,7 +40,7 @@ func TestError_carriesStatusMethodPathAndDooMessages(t *testing.T) {
 
 func TestForeignTeam_isForbiddenWithAHint(t *testing.T) {
 	t.Parallel()
-	c, fake := newTestClient(t, doofake.Options{}, nil)
+	c, fake := newTestClient(t, nil)
 	_, err := c.ListWebhooks(context.Background(), foreignTeam)
 	if !doo.IsForbidden(err) {
 		t.Fatalf("err = %v, want a 403", err)
@@ -57,7 +57,7 @@ func TestForeignTeam_isForbiddenWithAHint(t *testing.T) {
 
 func TestWrongAPIKey_isForbidden(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t, doofake.Options{}, func(c *doo.Config) { c.APIKey = "not-the-key" })
+	c, _ := newTestClient(t, func(c *doo.Config) { c.APIKey = "not-the-key" })
 	_, err := c.Organizations(context.Background())
 	if !doo.IsForbidden(err) {
 		t.Fatalf("err = %v, want a 403 from the gateway", err)
@@ -119,7 +119,7 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 			errs = append(errs, err)
 		}
 	}
-	ids := seed(t, env.Fake, testTeam, 1)
+	ids := seed(t, env.Fake, 1)
 	_, err := env.Client.Organizations(ctx)
 	note(err)
 	env.Fake.ExpireTokens()

@@ -155,9 +155,9 @@ func newTestEnv(t *testing.T, opts doofake.Options, mutate func(*doo.Config), wr
 }
 
 // newTestClient mounts the emulator and returns a client of it (see newTestEnv).
-func newTestClient(t *testing.T, opts doofake.Options, mutate func(*doo.Config)) (*doo.Client, *doofake.Server) {
+func newTestClient(t *testing.T, mutate func(*doo.Config)) (*doo.Client, *doofake.Server) {
 	t.Helper()
-	env := newTestEnv(t, opts, mutate, nil)
+	env := newTestEnv(t, doofake.Options{}, mutate, nil)
 	return env.Client, env.Fake
 }
 
@@ -228,14 +228,14 @@ func seedWebhooks(t *testing.T, fake *doofake.Server, team int64, ws ...doo.Webh
 	return ids
 }
 
-// seed stores n distinct configurations in team and returns their ids in creation order.
-func seed(t *testing.T, fake *doofake.Server, team int64, n int) []string {
+// seed stores n distinct configurations in the test team and returns their ids in creation order.
+func seed(t *testing.T, fake *doofake.Server, n int) []string {
 	t.Helper()
 	ws := make([]doo.Webhook, n)
 	for i := range ws {
 		ws[i] = webhook(fmt.Sprintf("seeded-%03d", i))
 	}
-	return seedWebhooks(t, fake, team, ws...)
+	return seedWebhooks(t, fake, testTeam, ws...)
 }
 
 // storedWebhooks returns what the emulator holds for team, in creation order.
@@ -248,10 +248,10 @@ func storedWebhooks(t *testing.T, fake *doofake.Server, team int64) []doo.Webhoo
 	return out
 }
 
-// storedIDs returns the ids the emulator holds for team, in creation order.
-func storedIDs(fake *doofake.Server, team int64) []string {
+// storedIDs returns the ids the emulator holds for the test team, in creation order.
+func storedIDs(fake *doofake.Server) []string {
 	var out []string
-	for _, w := range fake.Webhooks(team) {
+	for _, w := range fake.Webhooks(testTeam) {
 		out = append(out, w.ID)
 	}
 	return out

@@ -56,7 +56,7 @@ func (c *Client) listOnce(ctx context.Context, teamID int64) ([]Webhook, bool, e
 	total := -1
 	for page := 1; page <= maxPages; page++ {
 		var p listPage
-		_, err := c.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
+		err := c.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
 			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &c.stats.list}, &p)
 		if err != nil {
 			if e := asError(err); e != nil && e.StatusCode == http.StatusNotFound {
@@ -91,7 +91,7 @@ func (c *Client) listOnce(ctx context.Context, teamID int64) ([]Webhook, bool, e
 func (c *Client) CreateWebhook(ctx context.Context, teamID int64, w Webhook) (string, error) {
 	known := c.cache.knownIDs(teamID)
 	var ans createAnswer
-	_, err := c.do(ctx, request{method: http.MethodPost, path: teamPath(teamID), body: w, auth: true,
+	err := c.do(ctx, request{method: http.MethodPost, path: teamPath(teamID), body: w, auth: true,
 		counter: &c.stats.create}, &ans)
 	c.cache.invalidate(teamID)
 	if err != nil {
@@ -151,7 +151,7 @@ func (c *Client) ReconcileCreate(ctx context.Context, u *OutcomeUnknownError) (s
 // DeleteWebhook sends DELETE /v1/webhooks/{id}. doo answers 204 whether or not anything was
 // deleted, so success proves nothing: DeleteWebhookConfirmed also checks the team's list.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
-	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
+	err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
 		auth: true, counter: &c.stats.delete}, nil)
 	return err
 }
@@ -182,7 +182,7 @@ func (c *Client) DeleteWebhookConfirmed(ctx context.Context, teamID int64, id st
 // Organizations returns the caller's organizations, their teams and the active team.
 func (c *Client) Organizations(ctx context.Context) (*Organizations, error) {
 	var o Organizations
-	_, err := c.do(ctx, request{method: http.MethodGet, path: "/v1/organizers/current/organizations", auth: true,
+	err := c.do(ctx, request{method: http.MethodGet, path: "/v1/organizers/current/organizations", auth: true,
 		counter: &c.stats.organizations}, &o)
 	if err != nil {
 		return nil, err

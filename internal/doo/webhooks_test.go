@@ -24,7 +24,7 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := newTestEnv(t, doofake.Options{}, nil, nil)
-			existing := seed(t, env.Fake, testTeam, 2)
+			existing := seed(t, env.Fake, 2)
 			ctx := context.Background()
 			// The client knows the team's configurations before it creates.
 			if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
@@ -45,7 +45,7 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			if got := env.Client.Stats().Create; got != 1 {
 				t.Errorf("the client counted %d creates, want 1", got)
 			}
-			stored := storedIDs(env.Fake, testTeam)
+			stored := storedIDs(env.Fake)
 			if len(stored) != 3 {
 				t.Fatalf("the emulator holds %v, want the 2 seeded and the lost one", stored)
 			}
@@ -126,7 +126,7 @@ func TestReconcileCreate_ignoresEquivalentConfigurationsKnownBefore(t *testing.T
 func TestReconcileCreate_nothingStoredMeansNoCandidate(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, testTeam, 1)
+	seed(t, env.Fake, 1)
 	ctx := context.Background()
 	// The fault answers 503 before the emulator stores anything.
 	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusServiceUnavailable, Count: 1})
@@ -145,7 +145,7 @@ func TestReconcileCreate_nothingStoredMeansNoCandidate(t *testing.T) {
 	if adopted != "" || len(candidates) != 0 {
 		t.Errorf("ReconcileCreate = %q, %v, want nothing", adopted, candidates)
 	}
-	if got := len(storedIDs(env.Fake, testTeam)); got != 1 {
+	if got := len(storedIDs(env.Fake)); got != 1 {
 		t.Errorf("the emulator holds %d configurations, want 1", got)
 	}
 }
@@ -158,7 +158,7 @@ func TestCreateWebhook_429IsRetriedAndCreatesExactlyOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(env.Fake, testTeam); len(got) != 1 || got[0] != id {
+	if got := storedIDs(env.Fake); len(got) != 1 || got[0] != id {
 		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
 	}
 	if got := env.Fake.Count(doofake.RouteCreate); got != 2 {
@@ -178,7 +178,7 @@ func TestCreateWebhook_expiredTokenIsRenewedAndCreatesExactlyOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(env.Fake, testTeam); len(got) != 1 || got[0] != id {
+	if got := storedIDs(env.Fake); len(got) != 1 || got[0] != id {
 		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
 	}
 	if got := env.Fake.Count(doofake.RouteToken); got != 2 {
@@ -224,7 +224,7 @@ func TestReconcileCreate_adoptsWhenTheListOmitsEventIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored := storedIDs(env.Fake, testTeam); len(stored) != 1 || adopted != stored[0] {
+	if stored := storedIDs(env.Fake); len(stored) != 1 || adopted != stored[0] {
 		t.Errorf("adopted %q, want the one stored configuration %v", adopted, stored)
 	}
 }
