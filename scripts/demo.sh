@@ -32,7 +32,8 @@ mkdir "$work/config"
 cp examples/demo/main.tf "$work/config/"
 cd "$work/config"
 export TF_CLI_CONFIG_FILE=$work/cli.tfrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
-"$tofu" version | head -1
+version=$("$tofu" version)
+echo "${version%%$'\n'*}"
 
 step() { echo; echo "== $*"; }
 step "tofu plan"
@@ -52,5 +53,6 @@ step "tofu destroy"
 "$tofu" destroy -input=false -auto-approve
 step "requests doo received"
 curl -fsS "$DOO_BASE_URL/_fake/stats" && echo
+[[ -n ${DEMO_REQUESTS_FILE:-} ]] && curl -fsS "$DOO_BASE_URL/_fake/requests" >"$DEMO_REQUESTS_FILE"
 echo
 echo "demo: OK"

@@ -68,6 +68,7 @@ type Client struct {
 	cfg     Config
 	base    *url.URL
 	limiter *rate.Limiter
+	gate    *machineGate
 	tokens  *tokenSource
 	cache   *listCache
 	stats   stats
@@ -119,11 +120,16 @@ func New(cfg Config) (*Client, error) {
 	if cfg.DeleteSettle <= 0 {
 		cfg.DeleteSettle = 10 * time.Second
 	}
-	c := &Client{cfg: cfg, base: base, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond)}
+	c := &Client{cfg: cfg, base: base, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
+		gate: newMachineGate(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin)}
 	c.tokens = &tokenSource{c: c, static: cfg.AccessToken}
 	c.cache = newListCache(c)
 	return c, nil
 }
+
+// limiterMargin keeps the client slightly under the configured rate: requests spaced exactly
+// 1/rps apart can arrive closer together at doo's gateway and be throttled.
+const limiterMargin = 0.97
 
 var (
 	limitersMu sync.Mutex
@@ -138,12 +144,12 @@ func sharedLimiter(baseURL, apiKey string, rps float64) *rate.Limiter {
 	defer limitersMu.Unlock()
 	key := baseURL + "\x00" + apiKey
 	if l, ok := limiters[key]; ok {
-		if rate.Limit(rps) < l.Limit() {
-			l.SetLimit(rate.Limit(rps))
+		if rate.Limit(rps*limiterMargin) < l.Limit() {
+			l.SetLimit(rate.Limit(rps * limiterMargin))
 		}
 		return l
 	}
-	l := rate.NewLimiter(rate.Limit(rps), 1)
+	l := rate.NewLimiter(rate.Limit(rps*limiterMargin), 1)
 	limiters[key] = l
 	return l
 }
@@ -310,6 +316,9 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) (int, http.Header, []byte, error) {
 	start := c.cfg.Clock.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
+		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
+	}
+	if err := c.gate.wait(ctx); err != nil {
 		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
 	}
 	if *token != "" {
