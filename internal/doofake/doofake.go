@@ -206,6 +206,7 @@ type Server struct {
 	quota                          int
 	createStatus                   int
 	omitEventIDs                   bool
+	ignoreDeletes                  bool
 	tokenTTL                       time.Duration
 	latency                        time.Duration
 	now                            func() time.Time
@@ -370,6 +371,13 @@ func (s *Server) SetCreateStatus(code int) {
 		code = http.StatusOK
 	}
 	s.createStatus = code
+}
+
+// SetIgnoreDeletes makes DELETE answer 204 without deleting, as doo may (it never confirms a delete).
+func (s *Server) SetIgnoreDeletes(ignore bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ignoreDeletes = ignore
 }
 
 // SetOmitEventIDsInList sets whether list items leave out event_id and event_guide_id.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -910,3 +911,21 @@ func TestState_roundTripKeepsIDsOrderAndSuffixes(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestIgnoreDeletes_answers204AndKeepsTheConfiguration(t *testing.T) {
+	fake := New(Options{})
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	id := fake.Seed(1, Webhook{Name: "kept", Hooks: []Hook{{Type: "order_created", Method: "POST", Endpoint: "https://a.example.com"}}})
+	fake.SetIgnoreDeletes(true)
+	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/v1/webhooks/"+id, nil)
+	req.Header.Set("x-api-key", DefaultAPIKey)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || len(fake.Webhooks(1)) != 1 {
+		t.Fatalf("status %d, %d stored; want 204 and the configuration kept", resp.StatusCode, len(fake.Webhooks(1)))
+	}
+}

@@ -193,7 +193,9 @@ func (s *Server) handle(r *http.Request, rt route, body []byte) reply {
 	case RouteCreate:
 		return s.createLocked(path, rt.team, body)
 	default:
-		s.removeLocked(rt.id)
+		if !s.ignoreDeletes {
+			s.removeLocked(rt.id)
+		}
 		return reply{status: http.StatusNoContent, header: http.Header{}}
 	}
 }

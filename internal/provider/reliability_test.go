@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -209,6 +210,32 @@ resource "doo_webhook" "test" {
 				Config: env.config(strings.Replace(strings.Replace(wo, "client_secret_wo         = %[1]q", "client_secret = %[1]q", 1),
 					"client_secret_wo_version = %[2]d", "", 1), "plain", 0),
 				ExpectError: regexp.MustCompile(`Cannot switch from client_secret_wo back to client_secret`),
+			},
+		},
+	})
+}
+
+func TestAccWebhook_unconfirmedDeleteStaysInState(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{Config: env.config(plainWebhook, "sticky")},
+			{
+				// doo answers 204 but still lists the configuration.
+				PreConfig:   func() { env.fake.SetIgnoreDeletes(true) },
+				Config:      env.config(""),
+				ExpectError: regexp.MustCompile(`(?s)Cannot confirm the deletion.*still\s+listed.*stays\s+in\s+state`),
+			},
+			{
+				// The resource is still in state, so the next apply deletes it again.
+				PreConfig: func() { env.fake.SetIgnoreDeletes(false) },
+				Config:    env.config(""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroy)},
+				},
+				Check: expectStored(env, 0),
 			},
 		},
 	})

@@ -1,8 +1,13 @@
 package provider
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 func TestHookTypeProblem(t *testing.T) {
@@ -70,4 +75,30 @@ func FuzzParseImportID(f *testing.F) {
 			t.Fatalf("parseImportID(%q) id = %q, want %q", s, id, got)
 		}
 	})
+}
+
+func TestReceiverURL_warnsOnPlainHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		v            validator.String
+		url, warning string
+	}{
+		{receiverURL(), "http://crm.example.com/doo", "payload in clear"},
+		{receiverSecretURL(), "http://crm.example.com/token", "client secret in clear"},
+		{receiverURL(), "https://crm.example.com/doo", ""},
+	} {
+		var resp validator.StringResponse
+		tc.v.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("endpoint"), ConfigValue: types.StringValue(tc.url),
+		}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%s: unexpected error %v", tc.url, resp.Diagnostics)
+		}
+		got := ""
+		for _, d := range resp.Diagnostics.Warnings() {
+			got += d.Detail()
+		}
+		if (tc.warning == "") != (got == "") || !strings.Contains(got, tc.warning) {
+			t.Errorf("%s: warning %q, want one saying %q", tc.url, got, tc.warning)
+		}
+	}
 }
