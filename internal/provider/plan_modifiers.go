@@ -28,3 +28,30 @@ func (jsonModifier) PlanModifyString(_ context.Context, req planmodifier.StringR
 		resp.PlanValue = req.StateValue
 	}
 }
+
+// keepEquivalentHooks plans the prior hooks when the configured ones are the same set in another
+// order (or differ only in JSON formatting), since doo does not care about hook order.
+func keepEquivalentHooks() planmodifier.List { return hooksModifier{} }
+
+type hooksModifier struct{}
+
+func (hooksModifier) Description(context.Context) string {
+	return "Keeps the prior hooks when the configured hooks are the same set in another order."
+}
+
+func (m hooksModifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (hooksModifier) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
+	if req.StateValue.IsNull() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() {
+		return
+	}
+	var prior, planned []hookModel
+	if req.StateValue.ElementsAs(ctx, &prior, false).HasError() || req.PlanValue.ElementsAs(ctx, &planned, false).HasError() {
+		return // unknown values inside: nothing to compare yet
+	}
+	before := webhookModel{Hooks: prior}
+	after := webhookModel{Hooks: planned}
+	if doo.HooksEquivalent(before.toAPI("").Hooks, after.toAPI("").Hooks) {
+		resp.PlanValue = req.StateValue
+	}
+}

@@ -103,7 +103,7 @@ func hooksSchema() schema.ListNestedAttribute {
 		Required: true,
 		MarkdownDescription: "The webhooks of the configuration, one per type. Order does not matter to doo and a different listed order shows no change." +
 			replaceNote,
-		PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.List{keepEquivalentHooks(), listplanmodifier.RequiresReplace()},
 		Validators:    []validator.List{listvalidator.SizeAtLeast(1)},
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 			"type": schema.StringAttribute{

@@ -61,6 +61,28 @@ resource "doo_webhook" "test" {
 }
 `
 
+// reorderedGraphQLWebhook is graphQLWebhook with its hooks swapped and the body as a literal,
+// reformatted JSON text with its keys in another order.
+var reorderedGraphQLWebhook = strings.NewReplacer(
+	`{
+      type     = "event_created"`, `{
+      type     = "order_created"
+      endpoint = "https://crm.example.com/doo/orders"
+    },
+    {
+      type     = "event_created"`,
+	`    {
+      type     = "order_created"
+      endpoint = "https://crm.example.com/doo/orders"
+    },
+  ]`, "  ]",
+	`jsonencode({
+          operationName = null
+          variables     = { id = "%%EVENT_ID%%" }
+          query         = "query ($id: ID!) { event(id: $id) { id title } }"
+        })`, `"{ \"variables\": { \"id\": \"%%EVENT_ID%%\" }, \"query\": \"query ($id: ID!) { event(id: $id) { id title } }\", \"operationName\": null }"`,
+).Replace(graphQLWebhook)
+
 func checkNoWebhooksLeft(env *testEnv) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if left := env.fake.Webhooks(testTeam); len(left) != 0 {
@@ -100,6 +122,9 @@ func TestAccWebhook_createSendsOnePostAndPlansEmpty(t *testing.T) {
 }
 
 func TestAccWebhook_graphQLHookPlansNoChanges(t *testing.T) {
+	if reorderedGraphQLWebhook == graphQLWebhook || !strings.Contains(reorderedGraphQLWebhook, `\"variables\"`) {
+		t.Fatal("reorderedGraphQLWebhook did not reorder the test configuration")
+	}
 	env := newTestEnv(t, doofake.Options{OmitEventIDsInList: true})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
@@ -122,6 +147,13 @@ func TestAccWebhook_graphQLHookPlansNoChanges(t *testing.T) {
 			{
 				// The listed type carries doo's _<hex> suffix and the body is stored as text: neither is a change.
 				Config: env.config(graphQLWebhook, "receiver-secret-1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// The same hooks in another order, with the body written as a literal JSON text: still no change.
+				Config: env.config(reorderedGraphQLWebhook, "receiver-secret-1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
