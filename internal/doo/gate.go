@@ -36,12 +36,5 @@ func (g *machineGate) wait(ctx context.Context) error {
 	if err != nil || d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return RealClock{}.Sleep(ctx, d)
 }

@@ -4,11 +4,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -192,4 +194,17 @@ func (p *dooProvider) Resources(context.Context) []func() resource.Resource {
 
 func (p *dooProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{newOrganizationsDataSource, newWebhooksDataSource}
+}
+
+// clientFrom returns the client the provider configured, or nil before configuration
+// (the framework also configures resources and data sources before the provider, e.g. to validate).
+func clientFrom(providerData any, diags *diag.Diagnostics) *doo.Client {
+	if providerData == nil {
+		return nil
+	}
+	client, ok := providerData.(*doo.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *doo.Client, got %T: this is a bug in the provider", providerData))
+	}
+	return client
 }

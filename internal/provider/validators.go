@@ -42,9 +42,9 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-// receiverURL accepts the absolute http(s) URL doo delivers to (at most 1000 characters), and warns on http://
-// because doo would then send the access token or payload in clear.
-func receiverURL() validator.String {
+// receiverURL accepts the absolute http(s) URL of a receiver (at most 1000 characters), and warns
+// on http:// because doo would then send what travels there in clear.
+func receiverURL(whatTravels string) validator.String {
 	return stringCheck{
 		description: "an absolute http(s) URL of at most 1000 characters",
 		check: func(s string) (string, string) {
@@ -52,23 +52,7 @@ func receiverURL() validator.String {
 				return problem, ""
 			}
 			if strings.HasPrefix(strings.ToLower(s), "http://") {
-				return "", fmt.Sprintf("%q uses http://: doo would send the receiver's access token and the payload in clear. Use https://.", s)
-			}
-			return "", ""
-		},
-	}
-}
-
-// receiverSecretURL is receiverURL for the receiver's token endpoint, where doo sends the client secret.
-func receiverSecretURL() validator.String {
-	return stringCheck{
-		description: "an absolute http(s) URL of at most 1000 characters",
-		check: func(s string) (string, string) {
-			if problem := checkAbsoluteURL(s); problem != "" {
-				return problem, ""
-			}
-			if strings.HasPrefix(strings.ToLower(s), "http://") {
-				return "", fmt.Sprintf("%q uses http://: doo would send the receiver's client secret in clear. Use https://.", s)
+				return "", fmt.Sprintf("%q uses http://: doo would send %s in clear. Use https://.", s, whatTravels)
 			}
 			return "", ""
 		},

@@ -82,9 +82,9 @@ func TestReceiverURL_warnsOnPlainHTTP(t *testing.T) {
 		v            validator.String
 		url, warning string
 	}{
-		{receiverURL(), "http://crm.example.com/doo", "payload in clear"},
-		{receiverSecretURL(), "http://crm.example.com/token", "client secret in clear"},
-		{receiverURL(), "https://crm.example.com/doo", ""},
+		{receiverURL("the payload"), "http://crm.example.com/doo", "payload in clear"},
+		{receiverURL("the receiver's client secret"), "http://crm.example.com/token", "client secret in clear"},
+		{receiverURL("the payload"), "https://crm.example.com/doo", ""},
 	} {
 		var resp validator.StringResponse
 		tc.v.ValidateString(context.Background(), validator.StringRequest{

@@ -119,7 +119,7 @@ func hooksSchema() schema.ListNestedAttribute {
 			"endpoint": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Absolute http(s) URL, at most 1000 characters, where doo delivers. `http://` draws a warning: the payload and token would travel in clear.",
-				Validators:          []validator.String{receiverURL()},
+				Validators:          []validator.String{receiverURL("the receiver's access token and the payload")},
 			},
 			"origin": schema.SingleNestedAttribute{
 				Optional:            true,
@@ -133,7 +133,7 @@ func hooksSchema() schema.ListNestedAttribute {
 					"endpoint": schema.StringAttribute{
 						Required:            true,
 						MarkdownDescription: "GraphQL endpoint, usually `https://gql.doo.net`.",
-						Validators:          []validator.String{receiverURL()},
+						Validators:          []validator.String{receiverURL("the GraphQL query")},
 					},
 					"body": schema.StringAttribute{
 						Required:      true,
@@ -168,7 +168,7 @@ func authenticationSchema() schema.SingleNestedAttribute {
 			"endpoint": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The receiver's OAuth token URL, where doo posts the credentials. `http://` draws a warning: the secret would travel in clear.",
-				Validators:          []validator.String{receiverSecretURL()},
+				Validators:          []validator.String{receiverURL("the receiver's client secret")},
 			},
 			"credentials": schema.SingleNestedAttribute{
 				Required:            true,
@@ -221,15 +221,7 @@ func authenticationSchema() schema.SingleNestedAttribute {
 }
 
 func (r *webhookResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	client, ok := req.ProviderData.(*doo.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *doo.Client, got %T: this is a bug in the provider", req.ProviderData))
-		return
-	}
-	r.client = client
+	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks hook types, which need their sibling allow_undocumented_type.
