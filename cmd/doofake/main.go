@@ -33,12 +33,18 @@ func run() error {
 	quota := flag.Int("quota", 0, "requests per UTC day allowed per API key (0 = unlimited)")
 	stateFile := flag.String("state-file", "", "JSON file to load the stored configurations from and save them to on exit")
 	urlFile := flag.String("url-file", "", "also write the DOO_* lines to this file")
+	teams := flag.Int("teams", 0, "serve teams 1..N, one organization each (0 = the default two of doo's seed page)")
 	flag.Parse()
 
 	if err := checkLoopback(*addr); err != nil {
 		return err
 	}
-	fake := doofake.New(doofake.Options{PageSize: *pageSize, RequestsPerSecond: *rps, DailyQuota: *quota})
+	var orgs []doofake.Organization
+	for i := int64(1); i <= int64(*teams); i++ {
+		orgs = append(orgs, doofake.Organization{ID: i, Name: fmt.Sprintf("Organization %d", i), CanEdit: true,
+			Teams: []doofake.Team{{ID: i, Role: "team_admin"}}})
+	}
+	fake := doofake.New(doofake.Options{PageSize: *pageSize, RequestsPerSecond: *rps, DailyQuota: *quota, Organizations: orgs})
 	if *stateFile != "" {
 		if err := loadState(fake, *stateFile); err != nil {
 			return err

@@ -115,6 +115,15 @@ func TestAccWebhook_createSendsOnePostAndPlansEmpty(t *testing.T) {
 				if n := env.fake.Count(doofake.RouteCreate); n != 1 {
 					return fmt.Errorf("sent %d creates, want 1", n)
 				}
+				// State comes from the plan and the returned id: nothing is listed before or for the create.
+				for _, r := range env.fake.Requests() {
+					if r.Route == doofake.RouteCreate {
+						break
+					}
+					if r.Route == doofake.RouteList {
+						return fmt.Errorf("listed the team before creating; a create needs one POST only")
+					}
+				}
 				return nil
 			},
 		}},
