@@ -47,6 +47,9 @@ export TF_ACC_PROVIDER_HOST=$host # OpenTofu rejects the legacy "-" namespace
 export TF_ACC_PROVIDER_NAMESPACE=doo-net
 export TF_CLI_CONFIG_FILE=$tmp/empty.tfrc
 export CHECKPOINT_DISABLE=1
+# The provider keeps its machine-wide request slot files in the temp folder: one per emulator of
+# each test, so keep them in ours, which the trap removes.
+export TMPDIR=$tmp
 
 # "OpenTofu v1.12.6" / "Terraform v1.5.7": the first line of `version`.
 name=$("$bin" version)

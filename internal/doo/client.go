@@ -59,6 +59,8 @@ type Config struct {
 	MaxAttempts int
 	// MaxWait bounds any single wait before a retry, default 60 s; a longer Retry-After fails at once.
 	MaxWait time.Duration
+	// GateDir is where the machine-wide request gate keeps its slot files, default os.TempDir().
+	GateDir string
 	// DeleteSettle is how long a delete confirmation waits for concurrent deletes in its team to finish, default 10 s.
 	DeleteSettle time.Duration
 }
@@ -121,7 +123,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.DeleteSettle = 10 * time.Second
 	}
 	c := &Client{cfg: cfg, base: base, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
-		gate: newMachineGate(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin)}
+		gate: newMachineGate(cfg.GateDir, cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin)}
 	c.tokens = &tokenSource{c: c, static: cfg.AccessToken}
 	c.cache = newListCache(c)
 	return c, nil

@@ -54,7 +54,7 @@ func FuzzListPageDecoding(f *testing.F) {
 	}))
 	f.Cleanup(srv.Close)
 	c, err := doo.New(doo.Config{BaseURL: srv.URL, APIKey: "fuzz-key", AccessToken: "fuzz-token",
-		RequestsPerSecond: 1e6, HTTPClient: srv.Client(), DisableCache: true, Clock: newFakeClock()})
+		RequestsPerSecond: 1e6, HTTPClient: srv.Client(), DisableCache: true, Clock: newFakeClock(), GateDir: f.TempDir()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -21,10 +21,13 @@ type machineGate struct {
 	interval time.Duration
 }
 
-func newMachineGate(baseURL, apiKey string, rps float64) *machineGate {
+func newMachineGate(dir, baseURL, apiKey string, rps float64) *machineGate {
+	if dir == "" {
+		dir = os.TempDir()
+	}
 	sum := sha256.Sum256([]byte(baseURL + "\x00" + apiKey))
 	return &machineGate{
-		path:     filepath.Join(os.TempDir(), "terraform-provider-doo-"+hex.EncodeToString(sum[:8])+".slot"),
+		path:     filepath.Join(dir, "terraform-provider-doo-"+hex.EncodeToString(sum[:8])+".slot"),
 		interval: time.Duration(float64(time.Second) / rps),
 	}
 }

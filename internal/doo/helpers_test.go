@@ -142,6 +142,7 @@ func newTestEnv(t *testing.T, opts doofake.Options, mutate func(*doo.Config), wr
 		Clock:             env.Clock,
 		Logger:            env.Log,
 		DeleteSettle:      time.Second,
+		GateDir:           t.TempDir(),
 	}
 	if mutate != nil {
 		mutate(&cfg)
