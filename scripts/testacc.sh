@@ -56,10 +56,21 @@ name=$("$bin" version)
 name=${name%%$'\n'*}
 name=${name/ v/ }
 echo "== acceptance tests on $name =="
-# -count=1: a changed CLI binary does not invalidate Go's test cache.
-if go test ./internal/provider/... -count=1 -timeout 30m -run '^TestAcc' "$@"; then
+# -count=1: a changed CLI binary does not invalidate Go's test cache. -v lets the
+# summary name every skipped test (write-only attributes need 1.11), so none is silent.
+set +e
+go test ./internal/provider/... -count=1 -timeout 30m -run '^TestAcc' -v "$@" >"$tmp/test.log" 2>&1
+code=$?
+set -e
+grep -E '^(ok|FAIL|panic:)|^\s*--- (FAIL|SKIP)' "$tmp/test.log" || true
+grep -E 'skipping test' "$tmp/test.log" | sed 's/^ */    skipped because: /' || true
+printf 'acceptance tests on %s: %s passed, %s skipped, %s failed\n' "$name" \
+	"$(grep -cE '^--- PASS' "$tmp/test.log")" "$(grep -cE '^--- SKIP' "$tmp/test.log")" "$(grep -cE '^--- FAIL' "$tmp/test.log")"
+if [[ $code -eq 0 ]]; then
 	echo "PASSED: acceptance tests on $name ($bin)"
 else
+	# The whole log: a failing step prints the CLI's own error text.
+	cat "$tmp/test.log"
 	echo "FAILED: acceptance tests on $name ($bin)"
 	exit 1
 fi
