@@ -82,42 +82,34 @@ func TestListWebhooks_20ConcurrentListersShareOneListing(t *testing.T) {
 	}
 }
 
-func TestListCache_secondReadWithinTTLCostsNothing(t *testing.T) {
+func TestListCache_TTL(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
-	ids := seed(t, env.Fake, 3)
-	ctx := context.Background()
-	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		after time.Duration // since the first read
+		reads func(t *testing.T, c *doo.Client, ids []string)
+		lists int // list requests the reads may cost
+		why   string
+	}{
+		{"second read within TTL costs nothing", 59 * time.Second, func(t *testing.T, c *doo.Client, ids []string) {
+			mustFind(t, c, ids[1])
+			mustList(t, c)
+		}, 0, "reads within the TTL"},
+		{"read after TTL lists again", time.Minute, func(t *testing.T, c *doo.Client, ids []string) {
+			mustFind(t, c, ids[0])
+		}, 1, "a read after the TTL"},
 	}
-	before := env.Fake.Count(doofake.RouteList)
-	env.Clock.Advance(59 * time.Second)
-	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[1]); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
-	if got := env.Fake.Count(doofake.RouteList); got != before {
-		t.Errorf("reads within the TTL sent %d list requests, want none", got-before)
-	}
-}
-
-func TestListCache_readAfterTTLListsAgain(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
-	ids := seed(t, env.Fake, 3)
-	ctx := context.Background()
-	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
-		t.Fatal(err)
-	}
-	before := env.Fake.Count(doofake.RouteList)
-	env.Clock.Advance(time.Minute)
-	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); err != nil {
-		t.Fatal(err)
-	}
-	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
-		t.Errorf("a read after the TTL sent %d list requests, want 1", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Minute }, nil)
+			ids := seed(t, env.Fake, 3)
+			mustFind(t, env.Client, ids[0])
+			before := env.Fake.Count(doofake.RouteList)
+			env.Clock.Advance(tt.after)
+			tt.reads(t, env.Client, ids)
+			wantListsSince(t, env.Fake, before, tt.lists, tt.why)
+		})
 	}
 }
 
@@ -126,9 +118,7 @@ func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	seed(t, env.Fake, 2)
 	ctx := context.Background()
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("fresh"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,9 +131,7 @@ func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
 	if w.Name != "fresh" {
 		t.Errorf("found %+v, want the created configuration", w)
 	}
-	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
-		t.Errorf("the read after a create sent %d list requests, want 1", got)
-	}
+	wantListsSince(t, env.Fake, before, 1, "the read after a create")
 }
 
 func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
@@ -151,16 +139,12 @@ func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	ids := seed(t, env.Fake, 2)
 	ctx := context.Background()
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	before := env.Fake.Count(doofake.RouteList)
 	if err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
-		t.Errorf("the confirmation sent %d list requests, want 1 (a cached listing must not confirm a delete)", got)
-	}
+	wantListsSince(t, env.Fake, before, 1, "the confirmation (a cached listing must not confirm a delete)")
 	// The confirming listing is fresh, so the next read is served from it.
 	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[0]); !doo.IsNotFound(err) {
 		t.Errorf("FindWebhook of the deleted configuration: err = %v, want not found", err)
@@ -168,9 +152,7 @@ func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
 	if _, err := env.Client.FindWebhook(ctx, testTeam, ids[1]); err != nil {
 		t.Errorf("FindWebhook of the remaining configuration: %v", err)
 	}
-	if got := env.Fake.Count(doofake.RouteList) - before; got != 1 {
-		t.Errorf("reads after the confirmed delete sent %d list requests in all, want 1", got)
-	}
+	wantListsSince(t, env.Fake, before, 1, "the confirmation and the reads after it in all")
 }
 
 func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
@@ -191,9 +173,7 @@ func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if got := env.Fake.Count(doofake.RouteDelete); got != 5 {
-		t.Errorf("sent %d deletes, want 5", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteDelete, 5, "one per configuration")
 	// Deletes that overlap share a listing; a goroutine scheduled late may need one more.
 	if got := env.Fake.Count(doofake.RouteList); got > 2 {
 		t.Errorf("5 concurrent confirmed deletes cost %d list requests, want 1 (at most 2)", got)

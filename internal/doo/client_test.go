@@ -43,19 +43,14 @@ func TestOrganizations_decodesCamelCaseCanEditAndNullTeamNames(t *testing.T) {
 	if at == nil || at.ID != testTeam || at.OrganizationID != 1 || at.Name == nil || *at.Name != "Marketing" || len(at.Permissions) == 0 {
 		t.Errorf("active team = %+v, want team %d of organization 1 with permissions", at, testTeam)
 	}
-	if got := fake.Count(doofake.RouteOrganizations); got != 1 {
-		t.Errorf("sent %d organizations requests, want 1", got)
-	}
+	wantCount(t, fake, doofake.RouteOrganizations, 1, "one Organizations call")
 }
 
 func TestListWebhooks_returnsEveryStoredConfiguration(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	ids := seed(t, fake, 3)
-	items, err := c.ListWebhooks(context.Background(), testTeam)
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := mustList(t, c)
 	if got := webhookIDs(items); strings.Join(got, ",") != strings.Join(ids, ",") {
 		t.Errorf("listed %v, want %v", got, ids)
 	}
@@ -69,10 +64,7 @@ func TestListWebhooks_returnsEveryStoredConfiguration(t *testing.T) {
 func TestListWebhooks_emptyTeamIsAnEmptyListNotAnError(t *testing.T) {
 	t.Parallel()
 	c, _ := newTestClient(t, nil)
-	items, err := c.ListWebhooks(context.Background(), testTeam)
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := mustList(t, c)
 	if items == nil || len(items) != 0 {
 		t.Errorf("listed %#v, want an empty non-nil slice", items)
 	}
@@ -101,9 +93,7 @@ func TestCreateWebhook_acceptsStatus200And201(t *testing.T) {
 			if len(stored) != 1 || stored[0].ID != id || !doo.Equivalent(sent, stored[0]) {
 				t.Errorf("the emulator stored %+v, want one configuration %s equivalent to %+v", stored, id, sent)
 			}
-			if got := fake.Count(doofake.RouteCreate); got != 1 {
-				t.Errorf("sent %d creates, want 1", got)
-			}
+			wantCount(t, fake, doofake.RouteCreate, 1, "one CreateWebhook call")
 		})
 	}
 }
@@ -115,12 +105,8 @@ func TestDeleteWebhook_removesTheConfiguration(t *testing.T) {
 	if err := c.DeleteWebhook(context.Background(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(fake); len(got) != 1 || got[0] != ids[1] {
-		t.Errorf("after the delete the emulator holds %v, want [%s]", got, ids[1])
-	}
-	if got := fake.Count(doofake.RouteDelete); got != 1 {
-		t.Errorf("sent %d deletes, want 1", got)
-	}
+	wantStoredIDs(t, fake, ids[1])
+	wantCount(t, fake, doofake.RouteDelete, 1, "one DeleteWebhook call")
 }
 
 func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
@@ -130,12 +116,8 @@ func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
 	if err := c.DeleteWebhookConfirmed(context.Background(), testTeam, ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(fake); len(got) != 1 || got[0] != ids[0] {
-		t.Errorf("the emulator holds %v, want [%s]", got, ids[0])
-	}
-	if got := fake.Count(doofake.RouteList); got != 1 {
-		t.Errorf("the confirmation sent %d list requests, want 1", got)
-	}
+	wantStoredIDs(t, fake, ids[0])
+	wantCount(t, fake, doofake.RouteList, 1, "the confirmation")
 }
 
 func TestDeleteWebhookConfirmed_alreadyAbsentIsSuccess(t *testing.T) {
@@ -166,9 +148,7 @@ func TestDeleteWebhookConfirmed_stillListedIsDeleteNotConfirmed(t *testing.T) {
 	ids := seed(t, env.Fake, 1)
 	ctx := context.Background()
 	// A listing cached before the delete must not be what confirms it.
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0])
 	var nc *doo.DeleteNotConfirmedError
 	if !errors.As(err, &nc) {
@@ -180,24 +160,18 @@ func TestDeleteWebhookConfirmed_stillListedIsDeleteNotConfirmed(t *testing.T) {
 	if !strings.Contains(err.Error(), ids[0]) {
 		t.Errorf("message %q does not name the configuration", err)
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 2 {
-		t.Errorf("sent %d list requests, want 2 (one before, one confirming)", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 2, "one before, one confirming")
 }
 
 func TestFindWebhook_foundAndAbsent(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	ids := seed(t, fake, 3)
-	ctx := context.Background()
-	w, err := c.FindWebhook(ctx, testTeam, ids[1])
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := mustFind(t, c, ids[1])
 	if w.ID != ids[1] {
 		t.Errorf("found %s, want %s", w.ID, ids[1])
 	}
-	_, err = c.FindWebhook(ctx, testTeam, "absent")
+	_, err := c.FindWebhook(context.Background(), testTeam, "absent")
 	if !doo.IsNotFound(err) {
 		t.Errorf("FindWebhook(absent) err = %v, want IsNotFound", err)
 	}
@@ -210,17 +184,10 @@ func TestFindWebhook_returnsACopyTheCallerMayChange(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	ids := seed(t, fake, 1)
-	ctx := context.Background()
-	w, err := c.FindWebhook(ctx, testTeam, ids[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := mustFind(t, c, ids[0])
 	want := w.Hooks[0].Endpoint
 	w.Hooks[0].Endpoint = "https://changed.example.com"
-	again, err := c.FindWebhook(ctx, testTeam, ids[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := mustFind(t, c, ids[0])
 	if again.Hooks[0].Endpoint != want {
 		t.Errorf("changing a found configuration changed the cache: endpoint %q", again.Hooks[0].Endpoint)
 	}
@@ -300,16 +267,11 @@ func TestListWebhooks_pagesByNumberThroughFourPages(t *testing.T) {
 	)
 	env := newTestEnv(t, doofake.Options{PageSize: 10}, nil, recordHeaders(&mu, &seen))
 	ids := seed(t, env.Fake, 35)
-	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := mustList(t, env.Client)
 	if got := webhookIDs(items); strings.Join(got, ",") != strings.Join(ids, ",") {
 		t.Errorf("listed %d items %v, want each of the %d seeded once in order", len(got), got, len(ids))
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 4 {
-		t.Errorf("sent %d list requests, want 4", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 4, "35 items in pages of 10")
 	mu.Lock()
 	defer mu.Unlock()
 	var pages []string
@@ -339,12 +301,8 @@ func TestExpiredToken_fetchesExactlyOneNewTokenAndRetries(t *testing.T) {
 	if _, err := c.FindWebhook(ctx, testTeam, ids[0]); err != nil {
 		t.Fatalf("the call after the tokens expired: %v", err)
 	}
-	if got := fake.Count(doofake.RouteToken); got != 2 {
-		t.Errorf("sent %d token requests, want 2", got)
-	}
-	if got := fake.Count(doofake.RouteList); got != 2 {
-		t.Errorf("sent %d list requests, want 2 (the refused one and its retry)", got)
-	}
+	wantCount(t, fake, doofake.RouteToken, 2, "the first token and its renewal")
+	wantCount(t, fake, doofake.RouteList, 2, "the refused one and its retry")
 }
 
 func TestInvalidCredentials_failOnceNamingTheStatus(t *testing.T) {
@@ -363,12 +321,8 @@ func TestInvalidCredentials_failOnceNamingTheStatus(t *testing.T) {
 	if !strings.Contains(err.Error(), "client_secret") {
 		t.Errorf("message %q does not say what to check", err)
 	}
-	if got := fake.Count(doofake.RouteToken); got != 1 {
-		t.Errorf("sent %d token requests, want 1 (no loop)", got)
-	}
-	if got := fake.Count(doofake.RouteList); got != 0 {
-		t.Errorf("sent %d list requests without a token, want 0", got)
-	}
+	wantCount(t, fake, doofake.RouteToken, 1, "no loop")
+	wantCount(t, fake, doofake.RouteList, 0, "none without a token")
 }
 
 func TestInvalidStaticToken_failsWithoutRetrying(t *testing.T) {
@@ -383,12 +337,8 @@ func TestInvalidStaticToken_failsWithoutRetrying(t *testing.T) {
 	if !strings.Contains(err.Error(), "HTTP 401") {
 		t.Errorf("message %q does not name the status", err)
 	}
-	if got := fake.Count(doofake.RouteList); got != 1 {
-		t.Errorf("sent %d list requests, want 1", got)
-	}
-	if got := fake.Count(doofake.RouteToken); got != 0 {
-		t.Errorf("sent %d token requests with a static token, want 0", got)
-	}
+	wantCount(t, fake, doofake.RouteList, 1, "one listing, not retried")
+	wantCount(t, fake, doofake.RouteToken, 0, "none with a static token")
 }
 
 func TestThrottle_waitsWhatRetryAfterSaysAndSucceeds(t *testing.T) {
@@ -406,9 +356,7 @@ func TestThrottle_waitsWhatRetryAfterSaysAndSucceeds(t *testing.T) {
 	if got := env.Clock.Sleeps(); len(got) != 1 || got[0] != 2*time.Second {
 		t.Errorf("waited %v, want [2s] as Retry-After said", got)
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 2 {
-		t.Errorf("sent %d list requests, want 2 (the throttled one and its retry)", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 2, "the throttled one and its retry")
 }
 
 func TestThrottleFault_waitsRetryAfterThenSucceeds(t *testing.T) {
@@ -416,15 +364,11 @@ func TestThrottleFault_waitsRetryAfterThenSucceeds(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	seed(t, env.Fake, 1)
 	env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusTooManyRequests, Count: 2, RetryAfter: 3 * time.Second})
-	if _, err := env.Client.ListWebhooks(context.Background(), testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	if got := env.Clock.Sleeps(); len(got) != 2 || got[0] != 3*time.Second || got[1] != 3*time.Second {
 		t.Errorf("waited %v, want [3s 3s] as Retry-After said", got)
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 3 {
-		t.Errorf("sent %d list requests, want 3", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 3, "two throttled and the one that passes")
 }
 
 func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
@@ -450,9 +394,7 @@ func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
 			t.Errorf("the client waited %s on an exhausted daily quota, want no long wait", d)
 		}
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 1 {
-		t.Errorf("sent %d list requests, want 1", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 1, "one listing, not retried")
 }
 
 func TestContextCancelled_whileWaitingOnTheRateLimiter(t *testing.T) {
@@ -492,9 +434,7 @@ func TestRetries_503OnEveryListStopsAfterMaxAttempts(t *testing.T) {
 	if !errors.As(err, &e) || e.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("err = %v, want a 503 *doo.Error", err)
 	}
-	if got := env.Fake.Count(doofake.RouteList); got != 3 {
-		t.Errorf("sent %d list requests, want MaxAttempts = 3", got)
-	}
+	wantCount(t, env.Fake, doofake.RouteList, 3, "MaxAttempts = 3")
 	if got := len(env.Clock.Sleeps()); got != 2 {
 		t.Errorf("waited %d times, want 2 (between 3 attempts)", got)
 	}
@@ -506,10 +446,7 @@ func TestRetries_503OnSomeListsStillSucceeds(t *testing.T) {
 	ids := seed(t, env.Fake, 40)
 	env.Fake.SetSeed(1)
 	env.Fake.SetFault(doofake.RouteList, 0.3, http.StatusServiceUnavailable)
-	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
-	if err != nil {
-		t.Fatal(err)
-	}
+	items := mustList(t, env.Client)
 	if len(items) != len(ids) {
 		t.Errorf("listed %d, want %d", len(items), len(ids))
 	}
@@ -545,10 +482,6 @@ func TestToken_concurrentFirstCallsShareOneTokenRequest(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if got := fake.Count(doofake.RouteToken); got != 1 {
-		t.Errorf("20 concurrent first calls sent %d token requests, want 1", got)
-	}
-	if got := fake.Count(doofake.RouteOrganizations); got != 10 {
-		t.Errorf("sent %d organizations requests, want 10", got)
-	}
+	wantCount(t, fake, doofake.RouteToken, 1, "20 concurrent first calls share one")
+	wantCount(t, fake, doofake.RouteOrganizations, 10, "organizations are not cached: one per call")
 }

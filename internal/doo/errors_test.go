@@ -50,9 +50,7 @@ func TestForeignTeam_isForbiddenWithAHint(t *testing.T) {
 			t.Errorf("message %q lacks %q", err, part)
 		}
 	}
-	if got := fake.Count(doofake.RouteList); got != 1 {
-		t.Errorf("sent %d list requests, want 1 (a 403 is not retried)", got)
-	}
+	wantCount(t, fake, doofake.RouteList, 1, "a 403 is not retried")
 }
 
 func TestWrongAPIKey_isForbidden(t *testing.T) {

@@ -3,9 +3,11 @@ package doo_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -191,25 +193,12 @@ func testOrganizations() []doofake.Organization {
 	}
 }
 
-// toFake converts a client configuration to the emulator's type.
-func toFake(t *testing.T, w doo.Webhook) doofake.Webhook {
+// convertJSON re-decodes v as an Out, to move a configuration between the client's and the
+// emulator's types.
+func convertJSON[Out any](t *testing.T, v any) Out {
 	t.Helper()
-	var out doofake.Webhook
-	b, err := json.Marshal(w)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// fromFake converts an emulator configuration to the client's type.
-func fromFake(t *testing.T, w doofake.Webhook) doo.Webhook {
-	t.Helper()
-	var out doo.Webhook
-	b, err := json.Marshal(w)
+	var out Out
+	b, err := json.Marshal(v)
 	if err == nil {
 		err = json.Unmarshal(b, &out)
 	}
@@ -224,7 +213,7 @@ func seedWebhooks(t *testing.T, fake *doofake.Server, team int64, ws ...doo.Webh
 	t.Helper()
 	ids := make([]string, len(ws))
 	for i, w := range ws {
-		ids[i] = fake.Seed(team, toFake(t, w))
+		ids[i] = fake.Seed(team, convertJSON[doofake.Webhook](t, w))
 	}
 	return ids
 }
@@ -244,7 +233,7 @@ func storedWebhooks(t *testing.T, fake *doofake.Server, team int64) []doo.Webhoo
 	t.Helper()
 	var out []doo.Webhook
 	for _, w := range fake.Webhooks(team) {
-		out = append(out, fromFake(t, w))
+		out = append(out, convertJSON[doo.Webhook](t, w))
 	}
 	return out
 }
@@ -256,4 +245,89 @@ func storedIDs(fake *doofake.Server) []string {
 		out = append(out, w.ID)
 	}
 	return out
+}
+
+// wantStoredIDs checks that the emulator holds exactly want in the test team, in creation order.
+func wantStoredIDs(t *testing.T, fake *doofake.Server, want ...string) {
+	t.Helper()
+	if got := storedIDs(fake); !slices.Equal(got, want) {
+		t.Errorf("the emulator holds %v, want exactly %v", got, want)
+	}
+}
+
+// wantCount checks that the emulator received want requests on route; why says what they are for.
+func wantCount(t *testing.T, fake *doofake.Server, route string, want int, why string) {
+	t.Helper()
+	if got := fake.Count(route); got != want {
+		t.Errorf("sent %d %s requests, want %d (%s)", got, route, want, why)
+	}
+}
+
+// wantListsSince checks that the emulator received want list requests since it had received before.
+func wantListsSince(t *testing.T, fake *doofake.Server, before, want int, why string) {
+	t.Helper()
+	if got := fake.Count(doofake.RouteList) - before; got != want {
+		t.Errorf("%s sent %d list requests, want %d", why, got, want)
+	}
+}
+
+// mustList lists the test team, failing the test on an error; a test calls it to fill the client's cache.
+func mustList(t *testing.T, c *doo.Client) []doo.Webhook {
+	t.Helper()
+	items, err := c.ListWebhooks(context.Background(), testTeam)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+// mustFind finds id in the test team, failing the test on an error.
+func mustFind(t *testing.T, c *doo.Client, id string) doo.Webhook {
+	t.Helper()
+	w, err := c.FindWebhook(context.Background(), testTeam, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// matchCase is one comparison of a configured value against what doo lists.
+type matchCase[T any] struct {
+	name               string
+	configured, listed T
+	want               bool
+}
+
+// runMatchCases runs each case as a parallel subtest of match, which fn names in messages.
+func runMatchCases[T any](t *testing.T, fn string, match func(configured, listed T) bool, tests []matchCase[T]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := match(tt.configured, tt.listed); got != tt.want {
+				t.Errorf("%s(%#v, %#v) = %v, want %v", fn, tt.configured, tt.listed, got, tt.want)
+			}
+		})
+	}
+}
+
+// wantOutcomeUnknown returns err as a *doo.OutcomeUnknownError, failing the test when it is not
+// one; why says why the create's outcome is unknown.
+func wantOutcomeUnknown(t *testing.T, err error, why string) *doo.OutcomeUnknownError {
+	t.Helper()
+	var u *doo.OutcomeUnknownError
+	if !errors.As(err, &u) {
+		t.Fatalf("err = %v (%T), want an outcome-unknown create, a *doo.OutcomeUnknownError (%s)", err, err, why)
+	}
+	return u
+}
+
+// mustReconcile reconciles u, failing the test on an error, and returns the adopted id and the candidates.
+func mustReconcile(t *testing.T, c *doo.Client, u *doo.OutcomeUnknownError) (adopted string, candidates []string) {
+	t.Helper()
+	adopted, candidates, err := c.ReconcileCreate(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return adopted, candidates
 }

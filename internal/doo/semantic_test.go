@@ -35,10 +35,7 @@ func TestBaseHookType_stripsOnlyA32LowercaseHexSuffix(t *testing.T) {
 
 func TestHookTypeMatches_acceptsTheListedSuffixOnly(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, configured, listed string
-		want                     bool
-	}{
+	runMatchCases(t, "HookTypeMatches", doo.HookTypeMatches, []matchCase[string]{
 		{"identical", "order_created", "order_created", true},
 		{"listed with suffix", "order_created", "order_created_" + hex32, true},
 		{"different type", "order_created", "order_updated", false},
@@ -47,15 +44,7 @@ func TestHookTypeMatches_acceptsTheListedSuffixOnly(t *testing.T) {
 		{"31 hex suffix is not doo's", "order_created", "order_created_" + hex32[:31], false},
 		{"configured with the suffix itself", "order_created_" + hex32, "order_created_" + hex32, true},
 		{"prefix of configured type", "order", "order_created", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := doo.HookTypeMatches(tt.configured, tt.listed); got != tt.want {
-				t.Errorf("HookTypeMatches(%q, %q) = %v, want %v", tt.configured, tt.listed, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestJSONEqual_comparesValuesNotText(t *testing.T) {
@@ -119,11 +108,7 @@ func TestHooksEquivalent_matchesAsMultisetWithDefaults(t *testing.T) {
 	gWithoutOrigin := g
 	gWithoutOrigin.Origin = nil
 
-	tests := []struct {
-		name               string
-		configured, listed []doo.Hook
-		want               bool
-	}{
+	runMatchCases(t, "HooksEquivalent", doo.HooksEquivalent, []matchCase[[]doo.Hook]{
 		{"same order", []doo.Hook{a, b}, []doo.Hook{a, b}, true},
 		{"other order", []doo.Hook{a, b}, []doo.Hook{b, a}, true},
 		{"GraphQL hook listed with suffix and reformatted body", []doo.Hook{a, g}, []doo.Hook{gListed, a}, true},
@@ -140,15 +125,7 @@ func TestHooksEquivalent_matchesAsMultisetWithDefaults(t *testing.T) {
 		{"duplicates count: two a against a and b", []doo.Hook{a, a}, []doo.Hook{a, b}, false},
 		{"duplicates count: a and b against two a", []doo.Hook{a, b}, []doo.Hook{a, a}, false},
 		{"both empty", nil, []doo.Hook{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := doo.HooksEquivalent(tt.configured, tt.listed); got != tt.want {
-				t.Errorf("HooksEquivalent = %v, want %v", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestAuthenticationEquivalent_appliesDocumentedDefaults(t *testing.T) {
@@ -161,27 +138,14 @@ func TestAuthenticationEquivalent_appliesDocumentedDefaults(t *testing.T) {
 	otherSecret.Credentials.ClientSecret = "changed"
 	otherHeader := *full
 	otherHeader.HeaderValueFormat = "Token %ACCESS_TOKEN%"
-	tests := []struct {
-		name       string
-		configured *doo.Authentication
-		listed     *doo.Authentication
-		want       bool
-	}{
+	runMatchCases(t, "AuthenticationEquivalent", doo.AuthenticationEquivalent, []matchCase[*doo.Authentication]{
 		{"both absent", nil, nil, true},
 		{"absent against present", nil, full, false},
 		{"present against absent", full, nil, false},
 		{"defaults filled by doo", bare, full, true},
 		{"secret drift is visible", full, &otherSecret, false},
 		{"header value format differs", full, &otherHeader, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := doo.AuthenticationEquivalent(tt.configured, tt.listed); got != tt.want {
-				t.Errorf("AuthenticationEquivalent = %v, want %v", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestEquivalent_withAndWithoutEchoedEventScope(t *testing.T) {
@@ -207,11 +171,7 @@ func TestEquivalent_withAndWithoutEchoedEventScope(t *testing.T) {
 	unscoped := sent
 	unscoped.EventID, unscoped.EventGuideID = "", ""
 
-	tests := []struct {
-		name         string
-		sent, listed doo.Webhook
-		want         bool
-	}{
+	runMatchCases(t, "Equivalent", doo.Equivalent, []matchCase[doo.Webhook]{
 		{"event scope echoed and equal", sent, echoed, true},
 		{"event scope not echoed", sent, notEchoed, true},
 		{"echoed event id differs", sent, otherEvent, false},
@@ -221,15 +181,7 @@ func TestEquivalent_withAndWithoutEchoedEventScope(t *testing.T) {
 		{"description differs", sent, otherDescription, false},
 		{"hooks differ", sent, otherHooks, false},
 		{"authentication only on the listed side", sent, withAuth, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := doo.Equivalent(tt.sent, tt.listed); got != tt.want {
-				t.Errorf("Equivalent = %v, want %v", got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func FuzzJSONEqual(f *testing.F) {

@@ -2,7 +2,6 @@ package doo_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"testing"
 
@@ -27,9 +26,7 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			existing := seed(t, env.Fake, 2)
 			ctx := context.Background()
 			// The client knows the team's configurations before it creates.
-			if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-				t.Fatal(err)
-			}
+			mustList(t, env.Client)
 			tt.lose(env.Fake)
 			sent := webhook("lost")
 			id, err := env.Client.CreateWebhook(ctx, testTeam, sent)
@@ -39,9 +36,7 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			if !doo.IsOutcomeUnknown(err) {
 				t.Fatalf("IsOutcomeUnknown(%v) = false", err)
 			}
-			if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
-				t.Errorf("sent %d create requests, want exactly 1", got)
-			}
+			wantCount(t, env.Fake, doofake.RouteCreate, 1, "an ambiguous create is never resent")
 			if got := env.Client.Stats().Create; got != 1 {
 				t.Errorf("the client counted %d creates, want 1", got)
 			}
@@ -49,24 +44,16 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			if len(stored) != 3 {
 				t.Fatalf("the emulator holds %v, want the 2 seeded and the lost one", stored)
 			}
-			var u *doo.OutcomeUnknownError
-			if !errors.As(err, &u) {
-				t.Fatalf("err %T is not a *doo.OutcomeUnknownError", err)
-			}
+			u := wantOutcomeUnknown(t, err, "stored, then the answer was lost")
 			if u.TeamID != testTeam || u.Sent.Name != sent.Name {
 				t.Errorf("the error carries team %d and %q, want %d and %q", u.TeamID, u.Sent.Name, testTeam, sent.Name)
 			}
-			adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
-			if err != nil {
-				t.Fatal(err)
-			}
+			adopted, candidates := mustReconcile(t, env.Client, u)
 			wantID := newID(stored, existing)
 			if adopted != wantID || len(candidates) != 1 || candidates[0] != wantID {
 				t.Errorf("ReconcileCreate = %q, %v, want %q and only it", adopted, candidates, wantID)
 			}
-			if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
-				t.Errorf("reconciling sent creates: %d in all, want 1", got)
-			}
+			wantCount(t, env.Fake, doofake.RouteCreate, 1, "reconciling sends no create")
 		})
 	}
 }
@@ -75,22 +62,14 @@ func TestReconcileCreate_twoUnknownEquivalentConfigurationsAreNotGuessed(t *test
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	ctx := context.Background()
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	sent := webhook("twin")
 	env.Fake.LoseNextCreateResponse()
 	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	var u *doo.OutcomeUnknownError
-	if !errors.As(err, &u) {
-		t.Fatalf("err = %v, want an outcome-unknown create", err)
-	}
+	u := wantOutcomeUnknown(t, err, "the create answer was lost")
 	// Someone else stores an equivalent configuration meanwhile.
 	other := seedWebhooks(t, env.Fake, testTeam, sent)
-	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	adopted, candidates := mustReconcile(t, env.Client, u)
 	if adopted != "" {
 		t.Errorf("adopted %q out of two candidates, want none", adopted)
 	}
@@ -105,19 +84,11 @@ func TestReconcileCreate_ignoresEquivalentConfigurationsKnownBefore(t *testing.T
 	ctx := context.Background()
 	sent := webhook("again")
 	before := seedWebhooks(t, env.Fake, testTeam, sent)
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	env.Fake.LoseNextCreateResponse()
 	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	var u *doo.OutcomeUnknownError
-	if !errors.As(err, &u) {
-		t.Fatalf("err = %v, want an outcome-unknown create", err)
-	}
-	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := wantOutcomeUnknown(t, err, "the create answer was lost")
+	adopted, candidates := mustReconcile(t, env.Client, u)
 	if adopted == "" || adopted == before[0] || len(candidates) != 1 {
 		t.Errorf("ReconcileCreate = %q, %v, want the new one, not %s", adopted, candidates, before[0])
 	}
@@ -131,17 +102,9 @@ func TestReconcileCreate_nothingStoredMeansNoCandidate(t *testing.T) {
 	// The fault answers 503 before the emulator stores anything.
 	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusServiceUnavailable, Count: 1})
 	_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("never"))
-	var u *doo.OutcomeUnknownError
-	if !errors.As(err, &u) {
-		t.Fatalf("err = %v, want an outcome-unknown create (a 503 on POST proves nothing)", err)
-	}
-	if got := env.Fake.Count(doofake.RouteCreate); got != 1 {
-		t.Errorf("sent %d creates, want 1", got)
-	}
-	adopted, candidates, err := env.Client.ReconcileCreate(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := wantOutcomeUnknown(t, err, "a 503 on POST proves nothing")
+	wantCount(t, env.Fake, doofake.RouteCreate, 1, "one CreateWebhook call")
+	adopted, candidates := mustReconcile(t, env.Client, u)
 	if adopted != "" || len(candidates) != 0 {
 		t.Errorf("ReconcileCreate = %q, %v, want nothing", adopted, candidates)
 	}
@@ -158,32 +121,22 @@ func TestCreateWebhook_429IsRetriedAndCreatesExactlyOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(env.Fake); len(got) != 1 || got[0] != id {
-		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
-	}
-	if got := env.Fake.Count(doofake.RouteCreate); got != 2 {
-		t.Errorf("sent %d creates, want 2 (the throttled one and its retry)", got)
-	}
+	wantStoredIDs(t, env.Fake, id)
+	wantCount(t, env.Fake, doofake.RouteCreate, 2, "the throttled one and its retry")
 }
 
 func TestCreateWebhook_expiredTokenIsRenewedAndCreatesExactlyOne(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	ctx := context.Background()
-	if _, err := env.Client.ListWebhooks(ctx, testTeam); err != nil {
-		t.Fatal(err)
-	}
+	mustList(t, env.Client)
 	env.Fake.ExpireTokens()
 	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("renewed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := storedIDs(env.Fake); len(got) != 1 || got[0] != id {
-		t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
-	}
-	if got := env.Fake.Count(doofake.RouteToken); got != 2 {
-		t.Errorf("sent %d token requests, want 2", got)
-	}
+	wantStoredIDs(t, env.Fake, id)
+	wantCount(t, env.Fake, doofake.RouteToken, 2, "the first token and its renewal")
 }
 
 func TestCreateWebhook_sendsTheConfigurationDooDocuments(t *testing.T) {
@@ -196,10 +149,7 @@ func TestCreateWebhook_sendsTheConfigurationDooDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := env.Client.FindWebhook(context.Background(), testTeam, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := mustFind(t, env.Client, id)
 	if !doo.Equivalent(sent, w) {
 		t.Errorf("listed %+v is not equivalent to the sent %+v", w, sent)
 	}
@@ -216,14 +166,8 @@ func TestReconcileCreate_adoptsWhenTheListOmitsEventIDs(t *testing.T) {
 	sent.EventID = "4711"
 	env.Fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
 	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	var u *doo.OutcomeUnknownError
-	if !errors.As(err, &u) {
-		t.Fatalf("err = %v, want an outcome-unknown create", err)
-	}
-	adopted, _, err := env.Client.ReconcileCreate(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := wantOutcomeUnknown(t, err, "the create answer was lost")
+	adopted, _ := mustReconcile(t, env.Client, u)
 	if stored := storedIDs(env.Fake); len(stored) != 1 || adopted != stored[0] {
 		t.Errorf("adopted %q, want the one stored configuration %v", adopted, stored)
 	}

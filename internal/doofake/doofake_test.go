@@ -230,26 +230,13 @@ func TestTeams_foreignIsForbiddenAndNonNumericNotFound(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	tok := e.token()
-	tests := []struct {
-		method, path string
-		status       int
-	}{
+	e.wantStatuses(tok, plainBody("t"), []statusCase{
 		{http.MethodPost, "/v1/team/99/webhooks", http.StatusForbidden},
 		{http.MethodGet, "/v1/team/99/webhooks", http.StatusForbidden},
 		{http.MethodPost, "/v1/team/abc/webhooks", http.StatusNotFound},
 		{http.MethodGet, "/v1/team/-1/webhooks", http.StatusNotFound},
 		{http.MethodGet, "/v1/team/2/webhooks", http.StatusOK},
-	}
-	for _, tt := range tests {
-		a := e.authed(tok, tt.method, tt.path, plainBody("t"))
-		if a.status != tt.status {
-			t.Errorf("%s %s: HTTP %d, want %d", tt.method, tt.path, a.status, tt.status)
-			continue
-		}
-		if tt.status != http.StatusOK {
-			a.envelope(t)
-		}
-	}
+	})
 }
 
 func TestList_paginatesInCreationOrder(t *testing.T) {
@@ -418,10 +405,7 @@ func TestNoGetByIDNoUpdateAndUnknownPaths(t *testing.T) {
 	e := newEnv(t, Options{})
 	tok := e.token()
 	id := e.create(tok, plainBody("u"))
-	tests := []struct {
-		method, path string
-		status       int
-	}{
+	tests := []statusCase{
 		{http.MethodGet, "/v1/webhooks/" + id, http.StatusMethodNotAllowed},
 		{http.MethodPut, "/v1/webhooks/" + id, http.StatusMethodNotAllowed},
 		{http.MethodPatch, "/v1/webhooks/" + id, http.StatusMethodNotAllowed},
@@ -430,14 +414,7 @@ func TestNoGetByIDNoUpdateAndUnknownPaths(t *testing.T) {
 		{http.MethodGet, "/v1/nothing", http.StatusNotFound},
 		{http.MethodGet, "/team/1/webhooks", http.StatusNotFound},
 	}
-	for _, tt := range tests {
-		a := e.authed(tok, tt.method, tt.path, plainBody("changed"))
-		if a.status != tt.status {
-			t.Errorf("%s %s: HTTP %d, want %d", tt.method, tt.path, a.status, tt.status)
-			continue
-		}
-		a.envelope(t)
-	}
+	e.wantStatuses(tok, plainBody("changed"), tests)
 	if w := e.fake.Webhooks(1); len(w) != 1 || w[0].Name != "u" {
 		t.Errorf("stored %+v, want the original only", w)
 	}

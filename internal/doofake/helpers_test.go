@@ -225,3 +225,25 @@ func dig(t *testing.T, v any, path ...any) any {
 	}
 	return v
 }
+
+// statusCase is a request and the HTTP status it must get.
+type statusCase struct {
+	method, path string
+	status       int
+}
+
+// wantStatuses sends body with tok to each case and checks its status; an answer other than
+// 200 must also be a doo envelope.
+func (e *env) wantStatuses(tok, body string, tests []statusCase) {
+	e.t.Helper()
+	for _, tt := range tests {
+		a := e.authed(tok, tt.method, tt.path, body)
+		if a.status != tt.status {
+			e.t.Errorf("%s %s: HTTP %d, want %d", tt.method, tt.path, a.status, tt.status)
+			continue
+		}
+		if tt.status != http.StatusOK {
+			a.envelope(e.t)
+		}
+	}
+}
