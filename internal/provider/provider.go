@@ -73,7 +73,7 @@ func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 				MarkdownDescription: "doo API host, without `/v1`. Default `" + doo.DefaultBaseURL + "`, or the `" + envBaseURL + "` environment variable. " +
 					"`https://integration.doo.net` serves the same endpoints. `http://` is accepted only for loopback hosts, so the API key never travels in clear.",
-				Validators: []validator.String{secureURL()},
+				Validators: []validator.String{apiBaseURL()},
 			},
 			"token_url": schema.StringAttribute{
 				Optional:            true,
@@ -149,15 +149,17 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 
 	// Environment values skip plan-time validation, so check the URLs again here.
-	for _, u := range []struct{ attr, env, value string }{
-		{"base_url", envBaseURL, cfg.BaseURL}, {"token_url", envTokenURL, cfg.TokenURL},
+	for _, u := range []struct {
+		attr, env, value string
+		check            func(string) string
+	}{
+		{"base_url", envBaseURL, cfg.BaseURL, checkAPIBaseURL}, {"token_url", envTokenURL, cfg.TokenURL, checkSecureURL},
 	} {
 		if u.value == "" {
 			continue
 		}
-		if problem := checkSecureURL(u.value); problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root(u.attr), "Invalid doo "+u.attr,
-				u.attr+" (or "+u.env+") "+problem)
+		if problem := u.check(u.value); problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root(u.attr), "Invalid doo "+u.attr, u.attr+" (or "+u.env+"): "+problem)
 		}
 	}
 	if cfg.APIKey == "" {

@@ -87,6 +87,9 @@ func TestAccProvider_missingCredentialsFailBeforeAnyRequest(t *testing.T) {
 		{"http base url off loopback", `base_url = "http://rest.doo.net"
   api_key = "k"
   access_token = "t"`, regexp.MustCompile(`(?s)travel in clear`)},
+		{"base url with /v1", `base_url = "https://rest.doo.net/v1"
+  api_key = "k"
+  access_token = "t"`, regexp.MustCompile(`(?s)ends with /v1.*"https://rest.doo.net"`)},
 		{"rate out of range", `base_url = "URL"
   api_key = "k"
   access_token = "t"

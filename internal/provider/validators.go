@@ -78,6 +78,24 @@ func secureURL() validator.String {
 	}
 }
 
+// apiBaseURL is secureURL for the API host, which every path is appended to, starting with /v1.
+func apiBaseURL() validator.String {
+	return stringCheck{
+		description: "an https URL of the API host, without /v1 (http only for loopback hosts)",
+		check:       func(s string) (string, string) { return checkAPIBaseURL(s), "" },
+	}
+}
+
+func checkAPIBaseURL(s string) string {
+	if problem := checkSecureURL(s); problem != "" {
+		return problem
+	}
+	if trimmed := strings.TrimRight(s, "/"); strings.HasSuffix(trimmed, "/v1") {
+		return fmt.Sprintf("%q ends with /v1, which the provider adds to every path itself; write %q.", s, strings.TrimSuffix(trimmed, "/v1"))
+	}
+	return ""
+}
+
 func checkSecureURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
