@@ -72,31 +72,38 @@ func TestAccProvider_missingCredentialsFailBeforeAnyRequest(t *testing.T) {
 	cases := []struct {
 		name, provider string
 		want           *regexp.Regexp
+		env            map[string]string
 	}{
+		{"insecure DOO_BASE_URL", `api_key = "k"
+  access_token = "t"`, regexp.MustCompile(`(?s)DOO_BASE_URL.*travel\s+in\s+clear`), map[string]string{envBaseURL: "http://rest.doo.net"}},
+		{"credentials only from the environment are incomplete", `base_url = "URL"`, regexp.MustCompile(`(?s)DOO_API_KEY`), map[string]string{envClientID: "a", envClientSecret: "b"}},
 		{"no api key", `base_url = "URL"
   client_id = "a"
-  client_secret = "b"`, regexp.MustCompile(`(?s)api_key.*DOO_API_KEY`)},
+  client_secret = "b"`, regexp.MustCompile(`(?s)api_key.*DOO_API_KEY`), nil},
 		{"no client secret", `base_url = "URL"
   api_key = "k"
-  client_id = "a"`, regexp.MustCompile(`(?s)client_secret.*DOO_CLIENT_SECRET`)},
+  client_id = "a"`, regexp.MustCompile(`(?s)client_secret.*DOO_CLIENT_SECRET`), nil},
 		{"token and credentials", `base_url = "URL"
   api_key = "k"
   access_token = "t"
   client_id = "a"
-  client_secret = "b"`, regexp.MustCompile(`Set either access_token or client_id`)},
+  client_secret = "b"`, regexp.MustCompile(`Set either access_token or client_id`), nil},
 		{"http base url off loopback", `base_url = "http://rest.doo.net"
   api_key = "k"
-  access_token = "t"`, regexp.MustCompile(`(?s)travel in clear`)},
+  access_token = "t"`, regexp.MustCompile(`(?s)travel\s+in\s+clear`), nil},
 		{"base url with /v1", `base_url = "https://rest.doo.net/v1"
   api_key = "k"
-  access_token = "t"`, regexp.MustCompile(`(?s)ends with /v1.*"https://rest.doo.net"`)},
+  access_token = "t"`, regexp.MustCompile(`(?s)ends with /v1.*"https://rest.doo.net"`), nil},
 		{"rate out of range", `base_url = "URL"
   api_key = "k"
   access_token = "t"
-  requests_per_second = 0`, regexp.MustCompile(`requests_per_second`)},
+  requests_per_second = 0`, regexp.MustCompile(`requests_per_second`), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6Providers,
 				Steps: []resource.TestStep{{
