@@ -95,4 +95,9 @@ while IFS= read -r d; do
 done < <(find examples -name '*.tf' -not -path '*/.terraform/*' -exec dirname {} \; | sort -u)
 
 echo "validated $total example(s), $failed failed"
+# Examples are copied into users' code: they must also be formatted canonically.
+if ! "$tofu" fmt -check -recursive -diff examples; then
+	echo "examples are not formatted: run tofu fmt -recursive examples"
+	failed=$((failed + 1))
+fi
 [[ $failed -eq 0 ]]
