@@ -210,11 +210,12 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 		status, header, body, err := c.send(ctx, req, payload, &token, attempt)
 		if err != nil {
 			e := &Error{Method: req.method, Path: req.path, Err: err}
-			if ctx.Err() != nil {
+			if !req.safeToRepeat() && !notSent(err) {
+				// Also when cancelled: the request may have reached doo before the cancellation.
+				e.outcomeUnknown = true
 				return e
 			}
-			if !req.safeToRepeat() && !notSent(err) {
-				e.outcomeUnknown = true
+			if ctx.Err() != nil {
 				return e
 			}
 			if attempt < c.cfg.MaxAttempts {
@@ -282,8 +283,15 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 // notSent reports whether a transport error happened before the request left, so a POST is safe to resend.
 func notSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	var wait waitError
+	return errors.As(err, &wait) || (errors.As(err, &op) && op.Op == "dial")
 }
+
+// waitError is a failure while waiting for the rate limit, before anything was sent.
+type waitError struct{ err error }
+
+func (e waitError) Error() string { return "waiting for the request rate limit: " + e.err.Error() }
+func (e waitError) Unwrap() error { return e.err }
 
 func quotaHint(wait time.Duration) string {
 	h := "doo's request limit for this API key is exhausted (the default is 1000 requests a day and 1 a second)"
@@ -318,10 +326,10 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) (int, http.Header, []byte, error) {
 	start := c.cfg.Clock.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
-		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
+		return 0, nil, nil, waitError{err}
 	}
 	if err := c.gate.wait(ctx); err != nil {
-		return 0, nil, nil, fmt.Errorf("waiting for the request rate limit: %w", err)
+		return 0, nil, nil, waitError{err}
 	}
 	if *token != "" {
 		if cur := c.tokens.current(); cur != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
 	"github.com/doo-net/terraform-provider-doo/internal/doofake"
@@ -189,4 +190,29 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+func TestCreateWebhook_cancelledWhileInFlightIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	mustList(t, env.Client) // fetch the token first, so the create is the request in flight
+	env.Fake.SetLatency(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("cancelled"))
+	// The POST left before the cancellation: doo may have stored it, so it must not read as "not created".
+	wantOutcomeUnknown(t, err, "a create cancelled in flight")
+}
+
+func TestCreateWebhook_cancelledBeforeSendingIsNotOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	// The token request takes the limiter's only slot for the next 100 s, so the POST waits.
+	c, fake := newTestClient(t, func(cfg *doo.Config) { cfg.RequestsPerSecond = 0.01 })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateWebhook(ctx, testTeam, webhook("never sent"))
+	if err == nil || doo.IsOutcomeUnknown(err) {
+		t.Fatalf("err = %v, want a plain error: the create waited on the limiter and was never sent", err)
+	}
+	wantCount(t, fake, doofake.RouteCreate, 0, "a create cancelled while waiting on the limiter")
 }
