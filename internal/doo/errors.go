@@ -103,7 +103,7 @@ func IsOutcomeUnknown(err error) bool {
 	return errors.As(err, &u)
 }
 
-// IsUnauthorized reports whether doo refused the credentials (401) or the API key (403 from the gateway).
+// IsUnauthorized reports whether doo refused the client credentials or the access token (401).
 func IsUnauthorized(err error) bool {
 	e := asError(err)
 	return e != nil && e.StatusCode == http.StatusUnauthorized
