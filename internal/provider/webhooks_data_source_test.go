@@ -48,10 +48,11 @@ data "doo_webhooks" "team" {
 				statecheck.ExpectSensitiveValue("data.doo_webhooks.team", last.AtMapKey("authentication").AtMapKey("client_secret")),
 			},
 			Check: func(*terraform.State) error {
-				// Each CLI run reads the data source in plan and in apply, with a fresh provider each time:
-				// 2 pages each, never more.
-				if got := env.fake.Count(doofake.RouteList); got%2 != 0 || got == 0 {
-					return fmt.Errorf("listed %d pages, want 2 per read", got)
+				// Every provider process the CLI starts fetches one token and reads the data source once:
+				// 31 configurations are exactly 2 pages per process, never one per configuration.
+				lists, tokens := env.fake.Count(doofake.RouteList), env.fake.Count(doofake.RouteToken)
+				if tokens == 0 || lists != 2*tokens {
+					return fmt.Errorf("listed %d pages in %d provider processes, want 2 per process", lists, tokens)
 				}
 				return nil
 			},
