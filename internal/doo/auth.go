@@ -88,7 +88,8 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 	if err != nil {
 		if e := asError(err); e != nil {
 			if e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusBadRequest {
-				e.Hint = "doo refused the client credentials: check client_id and client_secret (DOO_CLIENT_ID, DOO_CLIENT_SECRET), created in doo's Manager App under Organization Settings → Users → Client credentials"
+				e.Reason = ReasonBadCredentials
+				e.Hint = "doo refused the client credentials"
 			}
 		}
 		return "", err
@@ -96,5 +97,6 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 	if ans.Data.AccessToken == "" {
 		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: errors.New("the answer holds no access token")}
 	}
+	s.c.redact.add(ans.Data.AccessToken)
 	return ans.Data.AccessToken, nil
 }

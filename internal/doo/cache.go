@@ -2,6 +2,8 @@ package doo
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -9,10 +11,13 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// listCache holds one listing per team. Concurrent readers of a team share one
-// listing (single flight); a create or delete in the team invalidates it by
-// bumping the team's generation, so a listing started before a write is never
-// served after it.
+// listCache holds one proven Listing per team, and what the client knows of each team's history.
+//
+// Concurrent readers of a team share one listing (single flight); a create or delete in the team
+// invalidates it by bumping the team's generation, so a listing started before a write is never served
+// after it. The cache also remembers, per team, every id seen in a completed listing (what existed
+// before a create) and every id a create of this client claimed, which is what lets a create whose
+// answer was lost be reconciled without adopting anything it did not make.
 type listCache struct {
 	c     *Client
 	group singleflight.Group
@@ -23,13 +28,17 @@ type listCache struct {
 
 type teamState struct {
 	gen       uint64
-	items     []Webhook // nil when no listing of this generation is held
+	listing   *Listing // nil when no listing of this generation is held
 	fetchedAt time.Time
-	// known holds every id seen in a listing of the team or created by this client.
-	known map[string]bool
-	// deletes counts DELETE requests in flight; settled is closed when it falls to zero.
-	deletes int
-	settled chan struct{}
+	// listed holds every id seen in a listing of the team that completed in this process;
+	// baselined is true once one did.
+	listed    map[string]bool
+	baselined bool
+	// claimed holds the ids that creates of this client were acknowledged or adopted with.
+	claimed map[string]bool
+	// creates and deletes count the writes in flight; each settled channel is closed when its count is zero.
+	creates, deletes               int
+	createsSettled, deletesSettled chan struct{}
 }
 
 func newListCache(c *Client) *listCache {
@@ -40,7 +49,8 @@ func newListCache(c *Client) *listCache {
 func (lc *listCache) team(id int64) *teamState {
 	st, ok := lc.teams[id]
 	if !ok {
-		st = &teamState{known: map[string]bool{}, settled: closedChan()}
+		st = &teamState{listed: map[string]bool{}, claimed: map[string]bool{},
+			createsSettled: closedChan(), deletesSettled: closedChan()}
 		lc.teams[id] = st
 	}
 	return st
@@ -52,64 +62,45 @@ func closedChan() chan struct{} {
 	return ch
 }
 
-// invalidate drops the team's listing after a write.
-func (lc *listCache) invalidate(teamID int64) {
-	lc.mu.Lock()
-	st := lc.team(teamID)
+// invalidateLocked drops the team's listing after a write; the caller holds mu.
+func (st *teamState) invalidateLocked() {
 	st.gen++
-	st.items = nil
-	lc.mu.Unlock()
+	st.listing = nil
 }
 
-// remember records ids known to exist in a team.
-func (lc *listCache) remember(teamID int64, ids ...string) {
+// write brackets a create or delete in flight: begin counts it, and the returned end uncounts it,
+// invalidates the team's listing and closes the settled channel when the team has no write of that kind left.
+func (lc *listCache) write(teamID int64, create bool) (end func()) {
 	lc.mu.Lock()
 	st := lc.team(teamID)
-	for _, id := range ids {
-		st.known[id] = true
+	count, settled := &st.deletes, &st.deletesSettled
+	if create {
+		count, settled = &st.creates, &st.createsSettled
 	}
+	if *count == 0 {
+		*settled = make(chan struct{})
+	}
+	*count++
 	lc.mu.Unlock()
-}
-
-// knownIDs returns a copy of the ids known to exist in a team.
-func (lc *listCache) knownIDs(teamID int64) map[string]bool {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	out := map[string]bool{}
-	for id := range lc.team(teamID).known {
-		out[id] = true
+	return func() {
+		lc.mu.Lock()
+		*count--
+		st.invalidateLocked()
+		if *count == 0 {
+			close(*settled)
+		}
+		lc.mu.Unlock()
 	}
-	return out
 }
 
-// beginDelete and endDelete bracket a DELETE request so confirmations can wait for their neighbours.
-func (lc *listCache) beginDelete(teamID int64) {
+// settle waits until no write of the kind is in flight in the team, at most max, so the writes that run
+// together are checked by one listing, and a reconciliation sees the ids its siblings were given.
+func (lc *listCache) settle(ctx context.Context, teamID int64, creates bool, max time.Duration) {
 	lc.mu.Lock()
-	st := lc.team(teamID)
-	if st.deletes == 0 {
-		st.settled = make(chan struct{})
+	ch := lc.team(teamID).deletesSettled
+	if creates {
+		ch = lc.team(teamID).createsSettled
 	}
-	st.deletes++
-	lc.mu.Unlock()
-}
-
-func (lc *listCache) endDelete(teamID int64) {
-	lc.mu.Lock()
-	st := lc.team(teamID)
-	st.deletes--
-	st.gen++
-	st.items = nil
-	if st.deletes == 0 {
-		close(st.settled)
-	}
-	lc.mu.Unlock()
-}
-
-// settle waits until no DELETE of the team is in flight, at most max, so deletes
-// that run together are confirmed by one listing.
-func (lc *listCache) settle(ctx context.Context, teamID int64, max time.Duration) {
-	lc.mu.Lock()
-	ch := lc.team(teamID).settled
 	lc.mu.Unlock()
 	t := time.NewTimer(max)
 	defer t.Stop()
@@ -120,22 +111,63 @@ func (lc *listCache) settle(ctx context.Context, teamID int64, max time.Duration
 	}
 }
 
-// get returns the team's configurations, from the cache when it holds a
-// listing younger than the TTL, else from one listing shared by every caller.
-func (lc *listCache) get(ctx context.Context, teamID int64) ([]Webhook, error) {
+// preexisting returns the ids seen in every listing of the team that completed so far: a create sent
+// after this call cannot be any of them.
+func (lc *listCache) preexisting(teamID int64) map[string]bool {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	out := map[string]bool{}
+	for id := range lc.team(teamID).listed {
+		out[id] = true
+	}
+	return out
+}
+
+// baselined reports whether a listing of the team completed in this process.
+func (lc *listCache) baselined(teamID int64) bool {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	return lc.team(teamID).baselined
+}
+
+// claim records that a create of this client owns id. It fails when another create already claimed it.
+func (lc *listCache) claim(teamID int64, id string) bool {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	st := lc.team(teamID)
+	if st.claimed[id] {
+		return false
+	}
+	st.claimed[id] = true
+	return true
+}
+
+// claimedIDs returns the ids creates of this client own in the team.
+func (lc *listCache) claimedIDs(teamID int64) map[string]bool {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	out := map[string]bool{}
+	for id := range lc.team(teamID).claimed {
+		out[id] = true
+	}
+	return out
+}
+
+// get returns a listing of the team: the cached one when younger than the TTL, else one listing shared
+// by every caller.
+func (lc *listCache) get(ctx context.Context, teamID int64) (*Listing, error) {
 	if lc.c.cfg.DisableCache {
-		items, err := lc.c.listAllPages(ctx, teamID)
+		l, err := lc.c.listTeam(ctx, teamID)
 		if err == nil {
-			lc.remember(teamID, ids(items)...)
+			lc.record(l, false, 0)
 		}
-		return items, err
+		return l, err
 	}
 	lc.mu.Lock()
 	st := lc.team(teamID)
-	if st.items != nil && lc.c.cfg.Clock.Now().Sub(st.fetchedAt) < lc.c.cfg.CacheTTL {
-		items := st.items
+	if l := st.listing; l != nil && lc.c.cfg.Clock.Now().Sub(st.fetchedAt) < lc.c.cfg.CacheTTL {
 		lc.mu.Unlock()
-		return items, nil
+		return l, nil
 	}
 	gen := st.gen
 	lc.mu.Unlock()
@@ -144,44 +176,63 @@ func (lc *listCache) get(ctx context.Context, teamID int64) ([]Webhook, error) {
 	ch := lc.group.DoChan(key, func() (any, error) {
 		// A caller that missed the cache may get here after the flight that filled it ended: serve that listing.
 		lc.mu.Lock()
-		if st := lc.team(teamID); st.gen == gen && st.items != nil && lc.c.cfg.Clock.Now().Sub(st.fetchedAt) < lc.c.cfg.CacheTTL {
-			items := st.items
+		if st := lc.team(teamID); st.gen == gen && st.listing != nil && lc.c.cfg.Clock.Now().Sub(st.fetchedAt) < lc.c.cfg.CacheTTL {
+			l := st.listing
 			lc.mu.Unlock()
-			return items, nil
+			return l, nil
 		}
 		lc.mu.Unlock()
 		// The listing serves every waiting caller, so one caller's cancellation must not end it.
-		items, err := lc.c.listAllPages(context.WithoutCancel(ctx), teamID)
+		l, err := lc.c.listTeam(context.WithoutCancel(ctx), teamID)
 		if err != nil {
 			return nil, err
 		}
-		lc.mu.Lock()
-		st := lc.team(teamID)
-		for _, w := range items {
-			st.known[w.ID] = true
-		}
-		if st.gen == gen {
-			st.items = items
-			st.fetchedAt = lc.c.cfg.Clock.Now()
-		}
-		lc.mu.Unlock()
-		return items, nil
+		lc.record(l, true, gen)
+		return l, nil
 	})
 	select {
 	case r := <-ch:
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.([]Webhook), nil //nolint:forcetypeassert // the flight only returns []Webhook
+		return r.Val.(*Listing), nil //nolint:forcetypeassert // the flight only returns *Listing
 	case <-ctx.Done():
-		return nil, &Error{Method: "GET", Path: teamPath(teamID), Err: ctx.Err()}
+		return nil, &Error{Method: http.MethodGet, Path: teamPath(teamID), Err: ctx.Err()}
 	}
 }
 
-func ids(items []Webhook) []string {
-	out := make([]string, len(items))
-	for i, w := range items {
-		out[i] = w.ID
+// record notes a completed listing: its ids existed before any create sent from now on, and, when
+// keep is set and no write happened since generation gen, it serves reads.
+func (lc *listCache) record(l *Listing, keep bool, gen uint64) {
+	lc.c.noteListedSecrets(l)
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	st := lc.team(l.TeamID)
+	for _, w := range l.Items {
+		st.listed[w.ID] = true
 	}
-	return out
+	st.baselined = true
+	if keep && st.gen == gen {
+		st.listing = l
+		st.fetchedAt = lc.c.cfg.Clock.Now()
+	}
+}
+
+// independent returns a listing of the team that started after prior ended, so that together they
+// prove the absence of what both lack.
+func (lc *listCache) independent(ctx context.Context, prior *Listing) (*Listing, error) {
+	for try := 0; try < 3; try++ {
+		lc.mu.Lock()
+		st := lc.team(prior.TeamID)
+		if st.listing != nil && !st.listing.independentOf(prior) {
+			st.invalidateLocked()
+		}
+		lc.mu.Unlock()
+		l, err := lc.get(ctx, prior.TeamID)
+		if err != nil || l.independentOf(prior) {
+			return l, err
+		}
+	}
+	return nil, &Error{Method: http.MethodGet, Path: teamPath(prior.TeamID),
+		Err: fmt.Errorf("could not obtain a second listing of team %d that started after the first", prior.TeamID)}
 }

@@ -69,11 +69,14 @@ type Config struct {
 type Client struct {
 	cfg     Config
 	base    *url.URL
+	http    *http.Client // cfg.HTTPClient, never following redirects
 	limiter *rate.Limiter
 	gate    *machineGate
 	tokens  *tokenSource
 	cache   *listCache
+	redact  *redactor
 	stats   stats
+	seq     atomic.Uint64 // orders listings (see Listing)
 }
 
 // New validates cfg and returns a client.
@@ -122,8 +125,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.DeleteSettle <= 0 {
 		cfg.DeleteSettle = 10 * time.Second
 	}
-	c := &Client{cfg: cfg, base: base, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
-		gate: newMachineGate(cfg.GateDir, cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin)}
+	// A redirect would carry the API key and token to wherever doo's answer points: never follow one.
+	hc := *cfg.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Client{cfg: cfg, base: base, http: &hc, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
+		gate:   newMachineGate(cfg.GateDir, cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin),
+		redact: newRedactor(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
 	c.tokens = &tokenSource{c: c, static: cfg.AccessToken}
 	c.cache = newListCache(c)
 	return c, nil
@@ -189,7 +196,33 @@ type request struct {
 // safeToRepeat reports whether sending req again after an ambiguous failure cannot duplicate anything.
 func (r request) safeToRepeat() bool { return r.method != http.MethodPost || r.repeatable }
 
+// exchange is what one attempt of a request got back: an answer, or a transport error.
+type exchange struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+// action is what do does after an exchange.
+type action int
+
+const (
+	actDone  action = iota // a 2xx: decode it
+	actRetry               // wait, then send again
+	actRenew               // forget the token, get a new one, send again (once)
+	actFail                // return the error
+)
+
+// verdict is the classification of one exchange: what to do, how long to wait first, and the error.
+type verdict struct {
+	act  action
+	wait time.Duration
+	err  *Error
+}
+
 // do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
+// Each answer is first classified (classify), then acted upon here.
 func (c *Client) do(ctx context.Context, req request, out any) error {
 	var payload []byte
 	if req.body != nil {
@@ -198,7 +231,7 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 			return fmt.Errorf("encoding %s %s: %w", req.method, req.path, err)
 		}
 	}
-	retriedAuth := false
+	renewed := false
 	for attempt := 1; ; attempt++ {
 		var token string
 		if req.auth {
@@ -207,77 +240,98 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 				return err
 			}
 		}
-		status, header, body, err := c.send(ctx, req, payload, &token, attempt)
-		if err != nil {
-			e := &Error{Method: req.method, Path: req.path, Err: err}
-			if !req.safeToRepeat() && !notSent(err) {
-				// Also when cancelled: the request may have reached doo before the cancellation.
-				e.outcomeUnknown = true
-				return e
-			}
-			if ctx.Err() != nil {
-				return e
-			}
-			if attempt < c.cfg.MaxAttempts {
-				if werr := c.backoff(ctx, req, attempt, 0); werr != nil {
-					return werr
-				}
-				continue
-			}
-			return e
-		}
-		if status >= 200 && status < 300 {
-			if out != nil && len(body) > 0 {
-				if err := json.Unmarshal(body, out); err != nil {
-					return &Error{StatusCode: status, Method: req.method, Path: req.path,
+		ex := c.send(ctx, req, payload, &token, attempt)
+		v := c.classify(ctx, req, ex, attempt, renewed)
+		switch v.act {
+		case actDone:
+			if out != nil && len(ex.body) > 0 {
+				if err := json.Unmarshal(ex.body, out); err != nil {
+					return &Error{StatusCode: ex.status, Method: req.method, Path: req.path,
 						Err: fmt.Errorf("decoding the answer: %w", err), outcomeUnknown: !req.safeToRepeat()}
 				}
 			}
 			return nil
-		}
-		e := errorFromAnswer(req, status, header, body)
-		switch {
-		case status == http.StatusUnauthorized && req.auth && !retriedAuth && c.tokens.static == "":
-			// Tokens expire without notice: fetch a new one once, then retry once.
-			retriedAuth = true
+		case actRenew:
+			renewed = true
 			c.tokens.invalidate(token)
-			attempt--
-			continue
-		case status == http.StatusTooManyRequests:
-			if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(e.DeveloperMessage), "limit exceeded") {
-				e.Hint = quotaHint(e.RetryAfter)
-				return e
+			attempt-- // a renewal is not a failed attempt
+		case actRetry:
+			if err := c.backoff(ctx, req, attempt, v.wait); err != nil {
+				return err
 			}
-			if attempt < c.cfg.MaxAttempts {
-				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
-					return werr
-				}
-				continue
-			}
-			e.Hint = "doo kept throttling after " + strconv.Itoa(attempt) + " attempts; lower requests_per_second or run terraform with a lower -parallelism"
-			return e
-		case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
-			if !req.safeToRepeat() {
-				e.outcomeUnknown = true
-				return e
-			}
-			if attempt < c.cfg.MaxAttempts {
-				if werr := c.backoff(ctx, req, attempt, e.RetryAfter); werr != nil {
-					return werr
-				}
-				continue
-			}
-			return e
-		case status >= 500 && !req.safeToRepeat():
-			e.outcomeUnknown = true
-			return e
-		case status == http.StatusUnauthorized:
-			e.Hint = "check client_id and client_secret (or access_token): doo refused them"
-		case status == http.StatusForbidden:
-			e.Hint = "check the API key, and that the team belongs to one of the organizations of these credentials (data source doo_organizations lists them)"
+		default:
+			return v.err
 		}
-		return e
 	}
+}
+
+// classify decides what to do with one exchange. It never waits and never sends.
+func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt int, renewed bool) verdict {
+	canRetry := attempt < c.cfg.MaxAttempts
+	if ex.err != nil {
+		e := &Error{Method: req.method, Path: req.path, Err: ex.err}
+		switch {
+		case !req.safeToRepeat() && !notSent(ex.err):
+			// Also when cancelled: the request may have reached doo before the cancellation.
+			e.outcomeUnknown = true
+			return verdict{act: actFail, err: e}
+		case ctx.Err() != nil || !canRetry:
+			return verdict{act: actFail, err: e}
+		}
+		return verdict{act: actRetry, err: e}
+	}
+	status := ex.status
+	if status >= 200 && status < 300 {
+		return verdict{act: actDone}
+	}
+	e := c.errorFromAnswer(req, ex)
+	switch {
+	case status >= 300 && status < 400:
+		e.Reason = ReasonRedirect
+		e.Err = fmt.Errorf("doo answered with a redirect to %s, which is never followed: the API key and tokens go only to the configured hosts", redirectTarget(ex.header))
+		e.Hint = "check base_url and token_url: they must name doo's API host itself"
+		e.outcomeUnknown = !req.safeToRepeat()
+	case status == http.StatusUnauthorized && req.auth && !renewed && c.tokens.static == "":
+		// Tokens expire without notice: fetch a new one once, then send again.
+		return verdict{act: actRenew, err: e}
+	case status == http.StatusTooManyRequests:
+		if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(e.DeveloperMessage), "limit exceeded") {
+			e.Reason = ReasonQuotaExhausted
+			e.Hint = quotaHint(e.RetryAfter)
+			break
+		}
+		if canRetry {
+			return verdict{act: actRetry, wait: e.RetryAfter, err: e}
+		}
+		e.Reason = ReasonThrottled
+		e.Hint = "doo kept throttling after " + strconv.Itoa(attempt) + " attempts"
+	case status >= 500 && !req.safeToRepeat():
+		e.outcomeUnknown = true
+	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+		if canRetry {
+			return verdict{act: actRetry, wait: e.RetryAfter, err: e}
+		}
+	case status == http.StatusUnauthorized:
+		e.Reason = ReasonUnauthorized
+		e.Hint = "doo refused the access token"
+	case status == http.StatusForbidden:
+		e.Reason = ReasonForbidden
+		e.Hint = "doo refused the API key, or the team is not one of the organizations of these credentials"
+	}
+	return verdict{act: actFail, err: e}
+}
+
+// redirectTarget names the host a redirect pointed to, never its query (which could carry anything).
+func redirectTarget(h http.Header) string {
+	loc := h.Get("Location")
+	if loc == "" {
+		return "an unnamed location"
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Host == "" {
+		return "a path on the same host"
+	}
+	return "host " + u.Host
 }
 
 // notSent reports whether a transport error happened before the request left, so a POST is safe to resend.
@@ -295,7 +349,10 @@ func (e waitError) Unwrap() error { return e.err }
 
 func quotaHint(wait time.Duration) string {
 	h := "doo's request limit for this API key is exhausted (the default is 1000 requests a day and 1 a second)"
-	if wait > 0 {
+	switch {
+	case wait >= maxRetryAfter:
+		h += fmt.Sprintf("; doo asks to wait more than %s", maxRetryAfter)
+	case wait > 0:
 		h += fmt.Sprintf("; doo asks to wait %s", wait.Round(time.Second))
 	}
 	return h + "; try again later, or ask doo support to raise the limit of this API key"
@@ -305,14 +362,12 @@ func quotaHint(wait time.Duration) string {
 func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAfter time.Duration) error {
 	wait := retryAfter
 	if wait <= 0 {
-		d := time.Second << (attempt - 1)
+		d := time.Second << min(attempt-1, 10)
 		wait = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	}
-	if wait > c.cfg.MaxWait {
-		wait = c.cfg.MaxWait
-	}
+	wait = min(wait, c.cfg.MaxWait)
 	c.stats.retries.Add(1)
-	c.cfg.Logger.Warn(ctx, "doo request will be retried", map[string]any{
+	c.warn(ctx, "doo request will be retried", map[string]any{
 		"method": req.method, "path": req.path, "attempt": attempt, "wait": wait.String()})
 	if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
 		return &Error{Method: req.method, Path: req.path, Err: err}
@@ -323,13 +378,13 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 // send performs one HTTP exchange after waiting on the rate limiter.
 // When a request waited for the rate limiter, another caller may have renewed the token meanwhile:
 // *token is switched to the current one, so the caller knows which token it sent.
-func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) (int, http.Header, []byte, error) {
+func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) exchange {
 	start := c.cfg.Clock.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
-		return 0, nil, nil, waitError{err}
+		return exchange{err: waitError{err}}
 	}
 	if err := c.gate.wait(ctx); err != nil {
-		return 0, nil, nil, waitError{err}
+		return exchange{err: waitError{err}}
 	}
 	if *token != "" {
 		if cur := c.tokens.current(); cur != "" {
@@ -350,7 +405,7 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.method, target, body)
 	if err != nil {
-		return 0, nil, nil, err
+		return exchange{err: err}
 	}
 	hreq.Header.Set("Accept", "application/json")
 	if payload != nil {
@@ -364,26 +419,26 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	if req.counter != nil {
 		req.counter.Add(1)
 	}
-	resp, err := c.cfg.HTTPClient.Do(hreq)
+	resp, err := c.http.Do(hreq)
 	fields := map[string]any{"method": req.method, "path": req.path, "attempt": attempt,
 		"rate_limit_wait": waited.String(), "duration": c.cfg.Clock.Now().Sub(start).String()}
 	if req.query != nil {
 		fields["query"] = req.query.Encode()
 	}
 	if err != nil {
-		msg := scrub(err.Error(), c.cfg.APIKey, *token, c.cfg.ClientSecret)
+		msg := c.redact.scrub(err.Error())
 		fields["error"] = msg
-		c.cfg.Logger.Warn(ctx, "doo request failed", fields)
-		return 0, nil, nil, transportError{msg: msg, cause: err}
+		c.warn(ctx, "doo request failed", fields)
+		return exchange{err: transportError{msg: msg, cause: err}}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	fields["status"] = resp.StatusCode
-	c.cfg.Logger.Debug(ctx, "doo request", fields)
+	c.debug(ctx, "doo request", fields)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("reading the answer: %w", err)
+		return exchange{err: fmt.Errorf("reading the answer: %w", err)}
 	}
-	return resp.StatusCode, resp.Header, data, nil
+	return exchange{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
 // transportError keeps the cause of a failed exchange for errors.As (notSent needs it) while its text is scrubbed.
@@ -395,31 +450,42 @@ type transportError struct {
 func (e transportError) Error() string { return e.msg }
 func (e transportError) Unwrap() error { return e.cause }
 
-// scrub removes secrets from a transport error text (URLs never carry them, but be sure).
-func scrub(s string, secrets ...string) string {
-	for _, v := range secrets {
-		if v != "" {
-			s = strings.ReplaceAll(s, v, "***")
-		}
-	}
-	return s
-}
-
-func errorFromAnswer(req request, status int, header http.Header, body []byte) *Error {
-	e := &Error{StatusCode: status, Method: req.method, Path: req.path}
+// errorFromAnswer builds the error of a non-2xx answer; doo's own messages are scrubbed of every secret
+// the client knows, since a server may echo what it was sent.
+func (c *Client) errorFromAnswer(req request, ex exchange) *Error {
+	e := &Error{StatusCode: ex.status, Method: req.method, Path: req.path}
 	var env envelope
-	if json.Unmarshal(body, &env) == nil {
+	if json.Unmarshal(ex.body, &env) == nil {
 		e.UserMessage, e.DeveloperMessage = env.UserMessage, env.DeveloperMessage
 		if e.DeveloperMessage == "" && env.Message != "" {
 			e.DeveloperMessage = env.Message
 		}
 	}
-	if ra := header.Get("Retry-After"); ra != "" {
-		if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && secs >= 0 {
-			e.RetryAfter = time.Duration(secs) * time.Second
-		} else if t, err := http.ParseTime(ra); err == nil {
-			e.RetryAfter = time.Until(t)
-		}
-	}
+	e.UserMessage, e.DeveloperMessage = c.redact.scrub(e.UserMessage), c.redact.scrub(e.DeveloperMessage)
+	e.RetryAfter = parseRetryAfter(ex.header.Get("Retry-After"), c.cfg.Clock.Now())
 	return e
+}
+
+// maxRetryAfter is the longest wait a Retry-After is read as; longer ones (and numbers too large for
+// any duration) are read as this, which is always "too long to wait".
+const maxRetryAfter = 30 * 24 * time.Hour
+
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP date, without overflow: the
+// result is between 0 and maxRetryAfter.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), maxRetryAfter)
+	}
+	return 0
 }

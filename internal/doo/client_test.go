@@ -117,7 +117,7 @@ func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStoredIDs(t, fake, ids[0])
-	wantCount(t, fake, doofake.RouteList, 1, "the confirmation")
+	wantCount(t, fake, doofake.RouteList, 2, "the confirmation (two consecutive listings prove it gone)")
 }
 
 func TestDeleteWebhookConfirmed_alreadyAbsentIsSuccess(t *testing.T) {

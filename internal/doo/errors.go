@@ -21,11 +21,12 @@ type Error struct {
 	RetryAfter time.Duration
 	// Hint tells the user what to do next.
 	Hint string
-	// Err is the transport error, when no answer arrived.
+	// Err is the transport error, when no answer arrived, or what was wrong with the answer.
 	Err error
+	// Reason classifies the failure for callers that advise the user; "" when nothing more is known.
+	Reason Reason
 
 	outcomeUnknown bool
-	notFound       bool
 }
 
 func (e *Error) Error() string {
@@ -55,6 +56,29 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Reason classifies a failure, so that the layer that talks to the user can give advice in its own words.
+type Reason string
+
+// Reasons a call failed.
+const (
+	// ReasonThrottled: doo kept answering 429 within the retries.
+	ReasonThrottled Reason = "throttled"
+	// ReasonQuotaExhausted: the API key's request quota is spent, or doo asked to wait longer than allowed.
+	ReasonQuotaExhausted Reason = "quota-exhausted"
+	// ReasonBadCredentials: doo refused the client credentials when asked for a token.
+	ReasonBadCredentials Reason = "bad-credentials"
+	// ReasonUnauthorized: doo refused the access token (401) even after a renewal, or a static token.
+	ReasonUnauthorized Reason = "unauthorized"
+	// ReasonForbidden: doo refused the API key, or the team is outside the caller's organizations (403).
+	ReasonForbidden Reason = "forbidden"
+	// ReasonTeamNotFound: every listing of the team was answered 404.
+	ReasonTeamNotFound Reason = "team-not-found"
+	// ReasonInconsistentList: no complete, consistent listing of the team could be obtained.
+	ReasonInconsistentList Reason = "inconsistent-list"
+	// ReasonRedirect: doo answered with a redirect, which is never followed with credentials.
+	ReasonRedirect Reason = "redirect"
+)
+
 // OutcomeUnknownError reports a create whose answer was lost: doo may or may not have stored it.
 type OutcomeUnknownError struct {
 	// Cause is the failed call.
@@ -63,8 +87,8 @@ type OutcomeUnknownError struct {
 	TeamID int64
 	// Sent is the configuration that was sent.
 	Sent Webhook
-	// knownBefore holds the ids of the team known to exist before the create was sent.
-	knownBefore map[string]bool
+	// before holds the ids seen in every listing of the team that completed before the create was sent.
+	before map[string]bool
 }
 
 func (e *OutcomeUnknownError) Error() string { return e.Cause.Error() }
@@ -82,13 +106,18 @@ func asError(err error) *Error {
 	return nil
 }
 
-// IsNotFound reports whether err means the configuration or team does not exist.
+// IsNotFound reports whether err proves a configuration absent: two consecutive complete listings of its
+// team lacked it. A 404, or any other failed call, is never proof.
 func IsNotFound(err error) bool {
-	if errors.Is(err, ErrNotFound) {
-		return true
+	return errors.Is(err, ErrNotFound)
+}
+
+// ReasonOf returns the classified reason of a failed call, or "".
+func ReasonOf(err error) Reason {
+	if e := asError(err); e != nil {
+		return e.Reason
 	}
-	e := asError(err)
-	return e != nil && (e.notFound || e.StatusCode == http.StatusNotFound)
+	return ""
 }
 
 // IsRateLimited reports whether err is doo's throttle or daily quota.
@@ -115,13 +144,22 @@ func IsForbidden(err error) bool {
 	return e != nil && e.StatusCode == http.StatusForbidden
 }
 
-// DeleteNotConfirmedError reports a configuration still listed after its delete.
+// DeleteNotConfirmedError reports a delete that could not be proven: the configuration is still listed,
+// or the listings that would prove it gone failed (Cause).
 type DeleteNotConfirmedError struct {
+	// TeamID and ID name the configuration.
 	TeamID int64
 	ID     string
+	// Cause is the failed listing, or nil when the configuration is still listed.
+	Cause error
 }
 
 func (e *DeleteNotConfirmedError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("doo answered 204 to DELETE /v1/webhooks/%s, but listing team %d to prove it gone failed, so it may still exist: %v", e.ID, e.TeamID, e.Cause)
+	}
 	return fmt.Sprintf("doo answered 204 to DELETE /v1/webhooks/%s, but the configuration is still listed in team %d; "+
-		"doo never confirms deletes, so it may not have been deleted: run the destroy again, and if it persists ask doo support", e.ID, e.TeamID)
+		"doo never confirms deletes, so it may not have been deleted", e.ID, e.TeamID)
 }
+
+func (e *DeleteNotConfirmedError) Unwrap() error { return e.Cause }

@@ -45,7 +45,10 @@ func TestForeignTeam_isForbiddenWithAHint(t *testing.T) {
 	if !doo.IsForbidden(err) {
 		t.Fatalf("err = %v, want a 403", err)
 	}
-	for _, part := range []string{"HTTP 403", "GET", "doo_organizations"} {
+	if doo.ReasonOf(err) != doo.ReasonForbidden {
+		t.Errorf("reason = %q, want %q", doo.ReasonOf(err), doo.ReasonForbidden)
+	}
+	for _, part := range []string{"HTTP 403", "GET", "team is not one of the organizations"} {
 		if !strings.Contains(err.Error(), part) {
 			t.Errorf("message %q lacks %q", err, part)
 		}
@@ -76,7 +79,8 @@ func TestErrorPredicates_table(t *testing.T) {
 		{"nil", nil, false, false, false, false, false},
 		{"plain error", errors.New("x"), false, false, false, false, false},
 		{"absent configuration", notFound, true, false, false, false, false},
-		{"404", &doo.Error{StatusCode: 404}, true, false, false, false, false},
+		{"404 proves nothing", &doo.Error{StatusCode: 404}, false, false, false, false, false},
+		{"failed confirmation is not absence", &doo.DeleteNotConfirmedError{Cause: &doo.Error{StatusCode: 404}}, false, false, false, false, false},
 		{"429", &doo.Error{StatusCode: 429}, false, true, false, false, false},
 		{"401", &doo.Error{StatusCode: 401}, false, false, true, false, false},
 		{"403", &doo.Error{StatusCode: 403}, false, false, false, true, false},

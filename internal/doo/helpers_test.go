@@ -325,9 +325,9 @@ func wantOutcomeUnknown(t *testing.T, err error, why string) *doo.OutcomeUnknown
 // mustReconcile reconciles u, failing the test on an error, and returns the adopted id and the candidates.
 func mustReconcile(t *testing.T, c *doo.Client, u *doo.OutcomeUnknownError) (adopted string, candidates []string) {
 	t.Helper()
-	adopted, candidates, err := c.ReconcileCreate(context.Background(), u)
+	r, err := c.ReconcileCreate(context.Background(), u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return adopted, candidates
+	return r.ID, r.Candidates
 }

@@ -2,8 +2,10 @@ package doo
 
 import (
 	"encoding/json"
+	"io"
 	"reflect"
 	"regexp"
+	"strings"
 )
 
 // suffixed matches a GraphQL hook type as doo lists it: the configured type, "_", 32 lowercase hex digits.
@@ -22,16 +24,30 @@ func HookTypeMatches(configured, listed string) bool {
 	return listed == configured || BaseHookType(listed) == configured
 }
 
-// JSONEqual reports whether two texts hold the same JSON value; texts that are not JSON compare as text.
+// JSONEqual reports whether two texts hold the same JSON value: whitespace and key order do not count,
+// but numbers compare exactly as written (1 is not 1.0, and large integers keep every digit). Texts that
+// are not JSON compare as text.
 func JSONEqual(a, b string) bool {
 	if a == b {
 		return true
 	}
-	var va, vb any
-	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
-		return false
+	va, okA := decodeExact(a)
+	vb, okB := decodeExact(b)
+	return okA && okB && reflect.DeepEqual(va, vb)
+}
+
+// decodeExact decodes one JSON value with numbers kept as their text, and nothing after it.
+func decodeExact(s string) (any, bool) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
 	}
-	return reflect.DeepEqual(va, vb)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return v, true
 }
 
 func orDefault(v, def string) string {
@@ -93,10 +109,10 @@ func AuthenticationEquivalent(configured, listed *Authentication) bool {
 		orDefault(configured.HeaderValueFormat, "Bearer %ACCESS_TOKEN%") == orDefault(listed.HeaderValueFormat, "Bearer %ACCESS_TOKEN%")
 }
 
-// Equivalent reports whether a listed configuration is the one that was sent. Event scopes
-// count only when doo echoes them, since the list may omit them.
+// Equivalent reports whether a listed configuration is the one that was sent. Event scopes and the
+// description count only when doo echoes them, since the list may omit them.
 func Equivalent(sent, listed Webhook) bool {
-	if sent.Name != listed.Name || sent.Description != listed.Description {
+	if sent.Name != listed.Name || (!listed.DescriptionOmitted && sent.Description != listed.Description) {
 		return false
 	}
 	if listed.EventID != "" && listed.EventID != sent.EventID {

@@ -1,5 +1,11 @@
 package doo
 
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
 // Webhook is one webhook configuration ("webhook group") as doo stores it.
 // ID is empty in a create request and set in list answers.
 type Webhook struct {
@@ -10,6 +16,56 @@ type Webhook struct {
 	EventGuideID   string          `json:"event_guide_id,omitempty"`
 	Hooks          []Hook          `json:"hooks"`
 	Authentication *Authentication `json:"authentication,omitempty"`
+	// DescriptionOmitted is true for a listed configuration whose item had no description field at all:
+	// doo did not say what the description is, which is not the same as an empty one.
+	DescriptionOmitted bool `json:"-"`
+}
+
+// UnmarshalJSON reads a listed configuration: its id may be a JSON string or a JSON number (kept digit
+// for digit), and a missing description is recorded as omitted rather than read as empty.
+func (w *Webhook) UnmarshalJSON(data []byte) error {
+	type plain Webhook
+	var raw struct {
+		plain
+		ID          json.RawMessage `json:"id"`
+		Description *string         `json:"description"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*w = Webhook(raw.plain)
+	id, err := parseID(raw.ID)
+	if err != nil {
+		return err
+	}
+	w.ID = id
+	if raw.Description != nil {
+		w.Description = *raw.Description
+	} else {
+		w.DescriptionOmitted = true
+	}
+	return nil
+}
+
+// parseID reads an id that doo documents as a string but may send as a number: the digits are kept
+// exactly (a float64 would lose those above 2^53). An absent or null id is "".
+func parseID(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return "", nil
+	}
+	if raw[0] == '"' {
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	}
+	var n json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&n); err != nil {
+		return "", fmt.Errorf("the id %s is neither a string nor a number", raw)
+	}
+	return n.String(), nil
 }
 
 // Hook is one webhook type of a configuration and where doo delivers it.
@@ -89,15 +145,16 @@ type tokenAnswer struct {
 }
 
 type createAnswer struct {
-	Data any `json:"data"`
+	Data json.RawMessage `json:"data"`
 }
 
+// listPage is one page of a team's list. Pointers tell a field doo left out from a zero.
 type listPage struct {
-	Embedded struct {
-		Webhooks []Webhook `json:"webhooks"`
+	Embedded *struct {
+		Webhooks *[]Webhook `json:"webhooks"`
 	} `json:"_embedded"`
-	PageCount  int `json:"page_count"`
-	PageSize   int `json:"page_size"`
-	TotalItems int `json:"total_items"`
-	Page       int `json:"page"`
+	PageCount  *int `json:"page_count"`
+	PageSize   *int `json:"page_size"`
+	TotalItems *int `json:"total_items"`
+	Page       *int `json:"page"`
 }

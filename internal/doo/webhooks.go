@@ -2,179 +2,191 @@ package doo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 )
-
-// maxPages bounds a listing, so a server that never ends its pages cannot loop the client.
-const maxPages = 10000
 
 func teamPath(teamID int64) string { return fmt.Sprintf("/v1/team/%d/webhooks", teamID) }
 
-// ListWebhooks returns every configuration of a team, served from the list cache when fresh.
-// The slice is shared with the cache: callers must not modify it.
+// ListWebhooks returns every configuration of a team from a complete listing, served from the list cache
+// when fresh. The slice is shared with the cache: callers must not modify it.
 func (c *Client) ListWebhooks(ctx context.Context, teamID int64) ([]Webhook, error) {
-	return c.cache.get(ctx, teamID)
+	l, err := c.cache.get(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	return l.Items, nil
 }
 
 // FindWebhook returns one configuration of a team; doo has no get-by-id, so it comes from the team's listing.
-// An absent configuration yields an error for which IsNotFound is true.
+// Absence must be proven: a configuration missing from one listing is looked for in a second listing that
+// started after the first ended, and only when both lack it is the error one for which IsNotFound is true.
 func (c *Client) FindWebhook(ctx context.Context, teamID int64, id string) (Webhook, error) {
-	items, err := c.cache.get(ctx, teamID)
+	l, err := c.cache.get(ctx, teamID)
 	if err != nil {
 		return Webhook{}, err
 	}
-	for _, w := range items {
-		if w.ID == id {
-			return w.clone(), nil
-		}
+	if w, ok := l.Find(id); ok {
+		return w.clone(), nil
 	}
-	return Webhook{}, fmt.Errorf("configuration %s in team %d: %w", id, teamID, ErrNotFound)
-}
-
-// listAllPages pages through a team's list by page number (never following _links) until
-// page_count or an empty page. When the total changes mid-listing, items may have shifted
-// between pages, so the listing starts over rather than miss one.
-func (c *Client) listAllPages(ctx context.Context, teamID int64) ([]Webhook, error) {
-	const restarts = 3
-	for try := 0; ; try++ {
-		items, shifted, err := c.listOnce(ctx, teamID)
-		if err != nil || !shifted || try == restarts {
-			return items, err
-		}
-		c.cfg.Logger.Warn(ctx, "doo list changed while paging; listing again", map[string]any{"team_id": teamID})
+	// Missing from one listing proves nothing (doo's pages may have shifted): a second listing, started
+	// after the first ended, must lack it too.
+	second, err := c.cache.independent(ctx, l)
+	if err != nil {
+		return Webhook{}, fmt.Errorf("configuration %s was missing from one listing of team %d, and the second listing that would prove it gone failed: %w", id, teamID, err)
 	}
-}
-
-func (c *Client) listOnce(ctx context.Context, teamID int64) ([]Webhook, bool, error) {
-	var all []Webhook
-	seen := map[string]bool{}
-	total := -1
-	for page := 1; page <= maxPages; page++ {
-		var p listPage
-		err := c.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
-			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &c.stats.list}, &p)
-		if err != nil {
-			if e := asError(err); e != nil && e.StatusCode == http.StatusNotFound {
-				e.Hint = fmt.Sprintf("team %d does not exist: the data source doo_organizations lists your teams", teamID)
-			}
-			return nil, false, err
-		}
-		if total >= 0 && p.TotalItems != total {
-			return all, true, nil
-		}
-		total = p.TotalItems
-		for _, w := range p.Embedded.Webhooks {
-			if !seen[w.ID] {
-				seen[w.ID] = true
-				all = append(all, w)
-			}
-		}
-		if len(p.Embedded.Webhooks) == 0 || page >= p.PageCount {
-			break
-		}
+	if w, ok := second.Find(id); ok {
+		return w.clone(), nil
 	}
-	if all == nil {
-		all = []Webhook{}
-	}
-	return all, false, nil
+	return Webhook{}, fmt.Errorf("configuration %s is in neither of two consecutive listings of team %d: %w", id, teamID, ErrNotFound)
 }
 
 // CreateWebhook stores a new configuration in a team and returns its id. It sends exactly one
 // POST (resent only when doo provably did not process it: a 429, a 401 before a new token, or
 // a connection that never opened). When the answer is lost, the error is an *OutcomeUnknownError
 // that ReconcileCreate resolves.
+//
+// Before the first create in a team, the client lists the team once (shared with every other create
+// and read of the team), so that whatever existed before the POST can never be taken for what it stored.
 func (c *Client) CreateWebhook(ctx context.Context, teamID int64, w Webhook) (string, error) {
-	known := c.cache.knownIDs(teamID)
+	c.noteSecret(webhookSecret(w))
+	if !c.cache.baselined(teamID) {
+		if _, err := c.cache.get(ctx, teamID); err != nil {
+			return "", fmt.Errorf("listing team %d before the first create in it (so that nothing that existed before can be mistaken for the new configuration) failed, and nothing was sent: %w", teamID, err)
+		}
+	}
+	before := c.cache.preexisting(teamID)
+	end := c.cache.write(teamID, true)
 	var ans createAnswer
 	err := c.do(ctx, request{method: http.MethodPost, path: teamPath(teamID), body: w, auth: true,
 		counter: &c.stats.create}, &ans)
-	c.cache.invalidate(teamID)
+	var id string
+	if err == nil {
+		id, err = parseID(ans.Data)
+		if err == nil && id != "" {
+			c.cache.claim(teamID, id)
+		}
+	}
+	end()
 	if err != nil {
 		if e := asError(err); e != nil && e.outcomeUnknown {
 			e.Hint = "doo may have stored the configuration"
-			return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, knownBefore: known}
+			return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
 		}
-		return "", err
+		if e := asError(err); e != nil {
+			return "", err
+		}
+		// The answer was a 2xx whose id cannot be read: the configuration may exist.
+		e := &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID), Err: err, Hint: "doo may have stored the configuration"}
+		return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
 	}
-	id := idString(ans.Data)
 	if id == "" {
 		e := &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID),
 			Err: fmt.Errorf("the answer holds no configuration id"), Hint: "doo may have stored the configuration"}
-		return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, knownBefore: known}
+		return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
 	}
-	c.cache.remember(teamID, id)
 	return id, nil
 }
 
-// idString reads the id doo returns in data: a string in the docs, tolerated as a number.
-func idString(v any) string {
-	switch t := v.(type) {
-	case string:
-		return t
-	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
-	case json.Number:
-		return t.String()
+// webhookSecret returns the receiver secret of a configuration, or "".
+func webhookSecret(w Webhook) string {
+	if w.Authentication == nil {
+		return ""
 	}
-	return ""
+	return w.Authentication.Credentials.ClientSecret
 }
 
-// ReconcileCreate decides what a create with an unknown outcome did, from a fresh listing of
-// the team: the one configuration equivalent to what was sent that was not known before is
-// adopted. It returns that id, or "" with the candidate ids when it cannot decide (none found
-// means doo did not store it).
-func (c *Client) ReconcileCreate(ctx context.Context, u *OutcomeUnknownError) (string, []string, error) {
-	c.cache.invalidate(u.TeamID)
-	items, err := c.cache.get(ctx, u.TeamID)
+// Reconciliation is what a create with an unknown outcome did, as the team's listings prove it.
+type Reconciliation struct {
+	// ID is the configuration the create stored, when exactly one candidate was found and claimed.
+	ID string
+	// Candidates are the ids that could be the create's, sorted; several means the client cannot tell.
+	Candidates []string
+	// NotStored is true when two consecutive listings hold no candidate: doo did not store it, and
+	// sending it again cannot duplicate it.
+	NotStored bool
+}
+
+// ReconcileCreate decides what a create with an unknown outcome did. A candidate is a listed
+// configuration equivalent to what was sent that existed in no listing completed before the POST and
+// that no other create of this client owns; the one candidate is adopted. Other creates in flight in
+// the team are waited for first, so each sibling's acknowledged id is excluded. "Not stored" is
+// concluded only from two consecutive listings.
+func (c *Client) ReconcileCreate(ctx context.Context, u *OutcomeUnknownError) (Reconciliation, error) {
+	c.cache.settle(ctx, u.TeamID, true, c.cfg.DeleteSettle)
+	c.cache.mu.Lock()
+	c.cache.team(u.TeamID).invalidateLocked()
+	c.cache.mu.Unlock()
+	l, err := c.cache.get(ctx, u.TeamID)
 	if err != nil {
-		return "", nil, err
+		return Reconciliation{}, err
 	}
-	var candidates []string
-	for _, w := range items {
-		if !u.knownBefore[w.ID] && Equivalent(u.Sent, w) {
-			candidates = append(candidates, w.ID)
+	for listings := 1; ; {
+		candidates := c.candidates(u, l)
+		switch {
+		case len(candidates) == 1 && c.cache.claim(u.TeamID, candidates[0]):
+			return Reconciliation{ID: candidates[0], Candidates: candidates}, nil
+		case len(candidates) == 1:
+			continue // another create claimed it meanwhile: the claimed set grew, so look again without it
+		case len(candidates) > 1:
+			return Reconciliation{Candidates: candidates}, nil
+		case listings >= 2:
+			return Reconciliation{NotStored: true}, nil
+		}
+		if l, err = c.cache.independent(ctx, l); err != nil {
+			return Reconciliation{}, err
+		}
+		listings++
+	}
+}
+
+func (c *Client) candidates(u *OutcomeUnknownError, l *Listing) []string {
+	claimed := c.cache.claimedIDs(u.TeamID)
+	var out []string
+	for _, w := range l.Items {
+		if !u.before[w.ID] && !claimed[w.ID] && Equivalent(u.Sent, w) {
+			out = append(out, w.ID)
 		}
 	}
-	if len(candidates) == 1 {
-		c.cache.remember(u.TeamID, candidates[0])
-		return candidates[0], candidates, nil
-	}
-	sort.Strings(candidates)
-	return "", candidates, nil
+	sort.Strings(out)
+	return out
 }
 
 // DeleteWebhook sends DELETE /v1/webhooks/{id}. doo answers 204 whether or not anything was
 // deleted, so success proves nothing: DeleteWebhookConfirmed also checks the team's list.
 func (c *Client) DeleteWebhook(ctx context.Context, id string) error {
-	err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
+	return c.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
 		auth: true, counter: &c.stats.delete}, nil)
-	return err
 }
 
-// DeleteWebhookConfirmed deletes a configuration, then checks that the team's list no longer holds it.
-// Deletes in one team that run together share one confirming listing. An absent configuration is success;
-// one still listed yields a *DeleteNotConfirmedError.
+// DeleteWebhookConfirmed deletes a configuration, then proves it gone: two consecutive listings of the
+// team must lack it. Deletes in one team that run together share the confirming listings. A configuration
+// still listed yields a *DeleteNotConfirmedError.
 func (c *Client) DeleteWebhookConfirmed(ctx context.Context, teamID int64, id string) error {
-	c.cache.beginDelete(teamID)
+	end := c.cache.write(teamID, false)
 	err := c.DeleteWebhook(ctx, id)
-	c.cache.endDelete(teamID)
+	end()
 	if err != nil {
 		return err
 	}
-	c.cache.settle(ctx, teamID, c.cfg.DeleteSettle)
-	items, err := c.cache.get(ctx, teamID)
+	c.cache.settle(ctx, teamID, false, c.cfg.DeleteSettle)
+	l, err := c.cache.get(ctx, teamID)
 	if err != nil {
-		return fmt.Errorf("doo accepted the delete of %s, but listing team %d to confirm it failed: %w", id, teamID, err)
+		return &DeleteNotConfirmedError{TeamID: teamID, ID: id, Cause: err}
 	}
-	for _, w := range items {
-		if w.ID == id {
-			return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
-		}
+	if l.Has(id) {
+		return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+	}
+	// The listing after the delete lacks it; a second one must too. A listing from before the delete does
+	// not count, so the second is always made anew (and shared by the deletes that ran together).
+	second, err := c.cache.independent(ctx, l)
+	if err != nil {
+		return &DeleteNotConfirmedError{TeamID: teamID, ID: id, Cause: err}
+	}
+	if second.Has(id) {
+		return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
 	}
 	return nil
 }

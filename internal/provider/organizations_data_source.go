@@ -100,7 +100,7 @@ func (d *organizationsDataSource) Configure(_ context.Context, req datasource.Co
 func (d *organizationsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	orgs, err := d.client.Organizations(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the doo organizations", err.Error())
+		addError(&resp.Diagnostics, "Cannot read the doo organizations", err)
 		return
 	}
 	m := organizationsModel{Organizations: []organizationModel{}}

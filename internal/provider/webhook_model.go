@@ -154,7 +154,8 @@ func orDefault(v, def string) string {
 // event scopes or descriptions that doo does not echo.
 func (m *webhookModel) refreshFrom(remote doo.Webhook) {
 	m.Name = types.StringValue(remote.Name)
-	if remote.Description != "" || !m.Description.IsNull() {
+	// A description doo left out of the list item is unknown, not empty: keep the state's.
+	if !remote.DescriptionOmitted && (remote.Description != "" || !m.Description.IsNull()) {
 		m.Description = types.StringValue(remote.Description)
 	}
 	if remote.EventID != "" {

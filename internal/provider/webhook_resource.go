@@ -300,34 +300,35 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 		tflog.Warn(ctx, "doo did not store the configuration; sending it again", map[string]any{"attempt": attempt, "team_id": teamID})
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the doo webhook configuration", err.Error())
+		addError(&resp.Diagnostics, "Cannot create the doo webhook configuration", err)
 		return
 	}
 	plan.ID = types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// maxCreateAttempts bounds the POSTs of one create when fresh listings prove doo stored none of them.
+// maxCreateAttempts bounds the POSTs of one create when listings prove doo stored none of them.
 const maxCreateAttempts = 3
 
-// reconcile resolves a create whose answer was lost: the one new equivalent configuration is adopted.
-// resend reports that a fresh listing proved nothing was stored, so sending again cannot duplicate.
+// reconcile resolves a create whose answer was lost: the one new equivalent configuration that nothing
+// else owns is adopted. resend reports that two consecutive listings proved nothing was stored, so
+// sending again cannot duplicate.
 func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (id string, resend bool, err error) {
-	id, candidates, err := r.client.ReconcileCreate(ctx, u)
+	rec, err := r.client.ReconcileCreate(ctx, u)
 	switch {
 	case err != nil:
-		return "", false, fmt.Errorf("%v; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
+		return "", false, fmt.Errorf("%w; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
 			"with `terraform import <address> %d/<id>`", u, err, u.TeamID, u.Sent.Name, u.TeamID)
-	case id != "":
+	case rec.ID != "":
 		diags.AddWarning("Recovered a doo create whose answer was lost",
-			fmt.Sprintf("%v. The team's list showed one new configuration matching the request, id %s, which is now in state.", u, id))
-		return id, false, nil
-	case len(candidates) == 0:
-		return "", true, fmt.Errorf("%v; the team's list shows no matching configuration, so doo did not store it: run apply again", u)
+			fmt.Sprintf("%v. The team's list showed exactly one new configuration matching the request that existed in no listing before it and that no other create owns, id %s; it is now in state.", u, rec.ID))
+		return rec.ID, false, nil
+	case rec.NotStored:
+		return "", true, fmt.Errorf("%w; two consecutive listings of team %d show no new matching configuration, so doo did not store it: run apply again", u, u.TeamID)
 	default:
-		return "", false, fmt.Errorf("%v; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
+		return "", false, fmt.Errorf("%w; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
 			"Import the right one with `terraform import <address> %d/<id>` and delete the others",
-			u, u.TeamID, len(candidates), strings.Join(candidates, ", "), u.TeamID)
+			u, u.TeamID, len(rec.Candidates), strings.Join(rec.Candidates, ", "), u.TeamID)
 	}
 }
 
@@ -339,14 +340,15 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	remote, err := r.client.FindWebhook(ctx, state.TeamID.ValueInt64(), state.ID.ValueString())
 	if doo.IsNotFound(err) {
+		// Only two consecutive complete listings that lack it get here; a 404 or a partial list is an error below.
 		resp.Diagnostics.AddWarning("doo webhook configuration no longer exists",
-			fmt.Sprintf("Configuration %s is not in team %d's list any more (deleted outside Terraform?). It is removed from state; the next apply creates it again.",
+			fmt.Sprintf("Configuration %s is in neither of two consecutive complete listings of team %d (deleted outside Terraform?). It is removed from state; the next apply creates it again.",
 				state.ID.ValueString(), state.TeamID.ValueInt64()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the doo webhook configuration", err.Error())
+		addError(&resp.Diagnostics, "Cannot read the doo webhook configuration", err, "The configuration stays in state unchanged.")
 		return
 	}
 	state.refreshFrom(remote)
@@ -371,7 +373,7 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 		if errors.As(err, &unconfirmed) {
 			summary = "Cannot confirm the deletion of the doo webhook configuration"
 		}
-		resp.Diagnostics.AddError(summary, err.Error()+". The configuration stays in state.")
+		addError(&resp.Diagnostics, summary, err, "The configuration stays in state.")
 	}
 }
 

@@ -131,7 +131,7 @@ func (d *webhooksDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	items, err := d.client.ListWebhooks(ctx, m.TeamID.ValueInt64())
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list the doo webhook configurations", err.Error())
+		addError(&resp.Diagnostics, "Cannot list the doo webhook configurations", err)
 		return
 	}
 	m.Webhooks = make([]listedWebhookModel, 0, len(items))

@@ -1,0 +1,202 @@
+package doo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// maxListPages is the hard cap on the pages of one listing (10 000 configurations at doo's 25 a page),
+// whatever page_count a server reports, so a server that never ends its pages cannot loop the client.
+const maxListPages = 400
+
+// listRestarts bounds how often a listing that came back inconsistent is started over before it fails.
+const listRestarts = 3
+
+// Listing is a complete, consistent listing of one team: every page was a 2xx holding the list, every
+// page agreed on the counts, the pages held exactly total_items configurations and no id twice. The
+// client builds no other kind, so holding a Listing is the proof that it is complete.
+//
+// Paging is no snapshot, though: a configuration that another writer moves between two page requests
+// can be missed without changing any count. So one Listing proves presence, but absence only together
+// with a second Listing that started after it ended (see Absent).
+type Listing struct {
+	// TeamID is the listed team.
+	TeamID int64
+	// Items are the team's configurations, in doo's order. Shared: callers must not modify them.
+	Items []Webhook
+
+	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
+	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
+	startSeq, endSeq uint64
+}
+
+// Find returns the configuration with the id, if listed.
+func (l *Listing) Find(id string) (Webhook, bool) {
+	for _, w := range l.Items {
+		if w.ID == id {
+			return w, true
+		}
+	}
+	return Webhook{}, false
+}
+
+// Has reports whether the id is listed.
+func (l *Listing) Has(id string) bool {
+	_, ok := l.Find(id)
+	return ok
+}
+
+// IDs returns the listed ids.
+func (l *Listing) IDs() []string {
+	out := make([]string, len(l.Items))
+	for i, w := range l.Items {
+		out[i] = w.ID
+	}
+	return out
+}
+
+// independentOf reports whether l started after other ended, so a configuration missed by paging in one
+// is not missed the same way in the other.
+func (l *Listing) independentOf(other *Listing) bool { return l.startSeq > other.endSeq }
+
+// errInconsistent marks a listing whose pages do not add up; it is started over.
+var errInconsistent = errors.New("inconsistent listing")
+
+// listTeam pages through a team's list by page number (never following _links) and returns a proven
+// Listing. A listing whose pages do not add up, or a page answered 404 or without the list, is started
+// over up to listRestarts times, then fails; other errors fail at once.
+func (c *Client) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
+	var last error
+	for try := 0; try <= listRestarts; try++ {
+		if try > 0 {
+			c.warn(ctx, "doo list answer was inconsistent; listing the team again",
+				map[string]any{"team_id": teamID, "problem": last.Error(), "restart": try})
+		}
+		l, err := c.listOnce(ctx, teamID)
+		if err == nil {
+			return l, nil
+		}
+		if !restartable(err) {
+			return nil, err
+		}
+		last = err
+	}
+	e := asError(last)
+	if e == nil {
+		e = &Error{Method: http.MethodGet, Path: teamPath(teamID), Err: last}
+	}
+	if e.StatusCode == http.StatusNotFound {
+		e.Reason = ReasonTeamNotFound
+		e.Hint = fmt.Sprintf("doo answered 404 to %d listings of team %d in a row, so the team may not exist (or doo's gateway is failing); "+
+			"a 404 is never taken to mean that its configurations are gone", listRestarts+1, teamID)
+		return nil, e
+	}
+	e.Reason = ReasonInconsistentList
+	e.Hint = fmt.Sprintf("listed team %d %d times and never got a complete, consistent list, so nothing was concluded from it; "+
+		"doo may be changing the team right now, or misbehaving: try again later", teamID, listRestarts+1)
+	return nil, e
+}
+
+// restartable reports whether a failed listing may succeed when started over: its pages did not add up,
+// or a page was answered 404, which a team list should never be.
+func restartable(err error) bool {
+	if errors.Is(err, errInconsistent) {
+		return true
+	}
+	e := asError(err)
+	return e != nil && e.StatusCode == http.StatusNotFound
+}
+
+// listOnce reads every page once and checks that they form one consistent listing.
+func (c *Client) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
+	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: c.seq.Add(1)}
+	seen := map[string]bool{}
+	var first pageShape
+	for page := 1; ; page++ {
+		var p listPage
+		err := c.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
+			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &c.stats.list}, &p)
+		if err != nil {
+			return nil, err
+		}
+		shape, err := p.check(page)
+		if err != nil {
+			return nil, listError(teamID, page, err)
+		}
+		if page == 1 {
+			first = shape
+		} else if shape != first {
+			return nil, listError(teamID, page, fmt.Errorf("the counts changed while paging (page 1 said %s, page %d says %s)", first, page, shape))
+		}
+		items := *p.Embedded.Webhooks
+		if want := shape.itemsOn(page); len(items) != want {
+			return nil, listError(teamID, page, fmt.Errorf("page %d holds %d configurations, but %s means %d", page, len(items), shape, want))
+		}
+		for _, w := range items {
+			if w.ID == "" {
+				return nil, listError(teamID, page, errors.New("a listed configuration has no id"))
+			}
+			if seen[w.ID] {
+				return nil, listError(teamID, page, fmt.Errorf("configuration %s is listed twice", w.ID))
+			}
+			seen[w.ID] = true
+			l.Items = append(l.Items, w)
+		}
+		if page >= shape.pageCount {
+			break
+		}
+	}
+	l.endSeq = c.seq.Add(1)
+	return l, nil
+}
+
+func listError(teamID int64, page int, err error) error {
+	return &Error{StatusCode: http.StatusOK, Method: http.MethodGet, Path: teamPath(teamID) + "?page=" + strconv.Itoa(page),
+		Err: fmt.Errorf("%w: %w", errInconsistent, err)}
+}
+
+// pageShape is what every page of one listing must agree on.
+type pageShape struct {
+	total, size, pageCount int
+}
+
+func (s pageShape) String() string {
+	return fmt.Sprintf("%d configurations in %d pages of %d", s.total, s.pageCount, s.size)
+}
+
+// itemsOn is the number of configurations page n must hold.
+func (s pageShape) itemsOn(n int) int {
+	if n < s.pageCount {
+		return s.size
+	}
+	return s.total - (s.pageCount-1)*s.size
+}
+
+// check validates one page on its own: the list and the counts are present and agree with each other.
+func (p *listPage) check(page int) (pageShape, error) {
+	if p.Embedded == nil || p.Embedded.Webhooks == nil {
+		return pageShape{}, errors.New("the answer holds no _embedded.webhooks list")
+	}
+	if p.TotalItems == nil || p.PageSize == nil || p.PageCount == nil {
+		return pageShape{}, errors.New("the answer lacks total_items, page_size or page_count")
+	}
+	s := pageShape{total: *p.TotalItems, size: *p.PageSize, pageCount: *p.PageCount}
+	if p.Page != nil && *p.Page != page {
+		return s, fmt.Errorf("asked for page %d, got page %d", page, *p.Page)
+	}
+	if s.total < 0 || s.size < 1 {
+		return s, fmt.Errorf("impossible counts: %d configurations in pages of %d", s.total, s.size)
+	}
+	want := max(1, (s.total+s.size-1)/s.size)
+	if s.pageCount != want {
+		return s, fmt.Errorf("page_count %d does not match %d configurations in pages of %d", s.pageCount, s.total, s.size)
+	}
+	if s.pageCount > maxListPages {
+		return s, fmt.Errorf("%d pages exceed the limit of %d pages a listing", s.pageCount, maxListPages)
+	}
+	return s, nil
+}
