@@ -1,0 +1,217 @@
+package doo_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// A create refused before doo stored it must not adopt an identical configuration made by hand before it,
+// even in a client that never listed the team (a fresh apply process).
+func TestReconcileCreate_neverAdoptsAnIdenticalConfigurationThatExistedBefore(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	sent := webhook("rotated")
+	handMade := seedWebhooks(t, env.Fake, testTeam, sent)[0]
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+
+	_, err := env.Client.CreateWebhook(context.Background(), testTeam, sent)
+	u := wantOutcomeUnknown(t, err, "a 502 to a POST")
+	wantCount(t, env.Fake, doofake.RouteList, 1, "the one listing before the first create in the team")
+	r, err := env.Client.ReconcileCreate(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ID != "" || len(r.Candidates) != 0 || !r.NotStored {
+		t.Errorf("ReconcileCreate = %+v, want not stored: the only match, %s, existed before the POST", r, handMade)
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 3, "the baseline, then two consecutive listings to prove nothing was stored")
+	wantStoredIDs(t, env.Fake, handMade)
+}
+
+// Concurrent first creates in a team share one baseline listing.
+func TestCreateWebhook_firstCreatesInATeamShareOneListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, 30)
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := env.Client.CreateWebhook(context.Background(), testTeam, webhook("sibling-"+string(rune('a'+i)))); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	wantCount(t, env.Fake, doofake.RouteList, 2, "one listing of the 30 configurations (2 pages) before the first create")
+	wantCount(t, env.Fake, doofake.RouteCreate, 5, "one POST a create")
+}
+
+// A sibling created at the same moment with the same body is acknowledged with its own id: a lost
+// create must not take it.
+func TestReconcileCreate_excludesTheIDsOfAcknowledgedSiblings(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ctx := context.Background()
+	body := webhook("for-each-sibling")
+	env.Fake.LoseNextCreateResponse()
+	_, err := env.Client.CreateWebhook(ctx, testTeam, body)
+	u := wantOutcomeUnknown(t, err, "stored, then the connection closed")
+	sibling, err := env.Client.CreateWebhook(ctx, testTeam, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := env.Client.ReconcileCreate(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := storedIDs(env.Fake)
+	if len(stored) != 2 {
+		t.Fatalf("the emulator holds %v, want the lost one and the sibling", stored)
+	}
+	lost := newID(stored, []string{sibling})
+	if r.ID != lost {
+		t.Errorf("ReconcileCreate adopted %q (candidates %v), want the lost create's own %q, not the sibling's %q", r.ID, r.Candidates, lost, sibling)
+	}
+}
+
+// A team list answered 404 once is listed again; it never means the configurations are gone.
+func TestFindWebhook_a404ListingIsRetriedNeverNotFound(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, 2)
+	env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Count: 1})
+	if _, err := env.Client.FindWebhook(context.Background(), testTeam, ids[1]); err != nil {
+		t.Fatalf("FindWebhook after one 404 listing: %v", err)
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 2, "the 404 page, then the listing started over")
+}
+
+func TestFindWebhook_alwaysA404IsAnErrorNotAbsence(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, 1)
+	env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1})
+	_, err := env.Client.FindWebhook(context.Background(), testTeam, ids[0])
+	if err == nil || doo.IsNotFound(err) {
+		t.Fatalf("err = %v, want an error that is not a proven absence", err)
+	}
+	if doo.ReasonOf(err) != doo.ReasonTeamNotFound || !strings.Contains(err.Error(), "404") {
+		t.Errorf("err = %v (reason %q), want a 404 naming the reason %q", err, doo.ReasonOf(err), doo.ReasonTeamNotFound)
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 4, "the first listing and 3 restarts")
+}
+
+// A 2xx without the list, or with counts that do not add up, is never taken as a listing.
+func TestListWebhooks_incompleteAnswersAreNeverAListing(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+	}{
+		{"empty object", `{}`},
+		{"no _embedded", `{"page_count":1,"page_size":25,"total_items":0,"page":1}`},
+		{"list present, counts absent", `{"_embedded":{"webhooks":[]}}`},
+		{"fewer items than total_items", `{"_embedded":{"webhooks":[]},"page_count":1,"page_size":25,"total_items":2,"page":1}`},
+		{"page_count far beyond total_items", `{"_embedded":{"webhooks":[]},"page_count":1000000,"page_size":25,"total_items":0,"page":1}`},
+		{"id twice", `{"_embedded":{"webhooks":[{"id":"a","name":"x","hooks":[]},{"id":"a","name":"x","hooks":[]}]},"page_count":1,"page_size":25,"total_items":2,"page":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var lists atomic.Int64
+			env := newTestEnv(t, doofake.Options{}, nil, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/webhooks") {
+						lists.Add(1)
+						w.Header().Set("Content-Type", "application/json")
+						_, _ = w.Write([]byte(tt.body))
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			})
+			items, err := env.Client.ListWebhooks(context.Background(), testTeam)
+			if err == nil {
+				t.Fatalf("ListWebhooks = %d items and no error, want an error", len(items))
+			}
+			if doo.ReasonOf(err) != doo.ReasonInconsistentList {
+				t.Errorf("reason = %q, want %q (%v)", doo.ReasonOf(err), doo.ReasonInconsistentList, err)
+			}
+			if got := lists.Load(); got != 4 {
+				t.Errorf("sent %d list requests, want 4 (bounded restarts)", got)
+			}
+		})
+	}
+}
+
+// A redirect is never followed: credentials go only to the configured hosts, and the error names the target.
+func TestRedirect_isNeverFollowedWithCredentials(t *testing.T) {
+	t.Parallel()
+	var leaked atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("x-api-key") != "" || r.Header.Get("Authorization") != "" || r.ContentLength > 0 {
+			leaked.Add(1)
+		}
+	}))
+	t.Cleanup(other.Close)
+	for _, route := range []string{"/v1/oauth", "/webhooks"} {
+		t.Run(route, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, nil, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if strings.HasSuffix(r.URL.Path, route) {
+						http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			})
+			_, err := env.Client.ListWebhooks(context.Background(), testTeam)
+			if doo.ReasonOf(err) != doo.ReasonRedirect {
+				t.Fatalf("err = %v, want a redirect error", err)
+			}
+			if host := strings.TrimPrefix(other.URL, "http://"); !strings.Contains(err.Error(), host) {
+				t.Errorf("err = %v, want it to name the host %s", err, host)
+			}
+		})
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Errorf("the other host received %d requests with credentials", n)
+	}
+}
+
+// doo's own messages are scrubbed of every secret the client knows: a server may echo what it was sent.
+func TestError_doosMessagesAreScrubbedOfSecrets(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	sent := webhook("with-secret")
+	sent.Authentication = &doo.Authentication{Endpoint: "https://crm.example.com/token",
+		Credentials: doo.Credentials{ClientID: "doo", ClientSecret: "receiver-secret-93ab"}}
+	secrets := []string{env.Config.APIKey, env.Config.ClientSecret, "receiver-secret-93ab"}
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadRequest, Count: 1,
+		UserMessage: "rejected " + strings.Join(secrets, " "), DeveloperMessage: "echo: " + strings.Join(secrets, ",")})
+	_, err := env.Client.CreateWebhook(context.Background(), testTeam, sent)
+	if err == nil {
+		t.Fatal("want the 400")
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error %q holds a secret", err)
+		}
+		if strings.Contains(env.Log.Text(), s) {
+			t.Errorf("the log holds a secret")
+		}
+	}
+	if !strings.Contains(err.Error(), "***") {
+		t.Errorf("error %q shows no masked secret", err)
+	}
+}
