@@ -69,17 +69,53 @@ func TestAccWebhook_lostCreateResponseIsAdoptedNotDuplicated(t *testing.T) {
 	}
 }
 
-func TestAccWebhook_lostCreateWithLookalikeFailsNamingCandidates(t *testing.T) {
+// A hand-made configuration identical to the declared one existed before the apply: a lost create answer
+// adopts only the configuration the create stored, and the hand-made one stays untouched and unmanaged.
+func TestAccWebhook_lostCreateWithLookalikeAdoptsOnlyItsOwn(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
 	lookalike := env.fake.Seed(testTeam, doofake.Webhook{Name: "twin", Hooks: []doofake.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/doo"}}})
 	env.fake.LoseNextCreateResponse()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             expectOnly(env, lookalike),
 		Steps: []resource.TestStep{{
-			Config:      env.config(plainWebhook, "twin"),
-			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(lookalike) + `.*cannot\s+tell\s+which.*terraform\s+import\s+<address>\s+1/<id>`),
+			Config: env.config(plainWebhook, "twin"),
+			Check: func(s *terraform.State) error {
+				id := s.RootModule().Resources[webhookAddr].Primary.ID
+				if id == lookalike {
+					return fmt.Errorf("adopted the hand-made configuration %s", lookalike)
+				}
+				if n := env.fake.Count(doofake.RouteCreate); n != 1 {
+					return fmt.Errorf("sent %d creates, want 1", n)
+				}
+				return expectIDs(env, lookalike, id)
+			},
 		}},
 	})
+}
+
+// expectIDs checks that doo holds exactly the ids, in any order.
+func expectIDs(env *testEnv, ids ...string) error {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	stored := env.fake.Webhooks(testTeam)
+	for _, w := range stored {
+		if !want[w.ID] {
+			return fmt.Errorf("doo holds %s (%q), which it should not", w.ID, w.Name)
+		}
+		delete(want, w.ID)
+	}
+	if len(want) != 0 || len(stored) != len(ids) {
+		return fmt.Errorf("doo holds %d configurations, want exactly %v", len(stored), ids)
+	}
+	return nil
+}
+
+// expectOnly is a CheckDestroy: after destroy doo holds exactly the ids Terraform never managed.
+func expectOnly(env *testEnv, ids ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error { return expectIDs(env, ids...) }
 }
 
 func TestAccWebhook_createRefusedBeforeStoringIsSentAgain(t *testing.T) {
