@@ -24,17 +24,41 @@ type Stats struct {
 
 // Config is the body of POST /_fake/config; absent fields leave their knob unchanged.
 type Config struct {
-	RequestsPerSecond  *float64 `json:"requests_per_second,omitempty"`
-	PageSize           *int     `json:"page_size,omitempty"`
-	DailyQuota         *int     `json:"daily_quota,omitempty"`
-	FaultFraction      *float64 `json:"fault_fraction,omitempty"`
-	FaultStatus        *int     `json:"fault_status,omitempty"`
-	FaultRoute         *string  `json:"fault_route,omitempty"`
+	RequestsPerSecond *float64 `json:"requests_per_second,omitempty"`
+	PageSize          *int     `json:"page_size,omitempty"`
+	DailyQuota        *int     `json:"daily_quota,omitempty"`
+	FaultFraction     *float64 `json:"fault_fraction,omitempty"`
+	FaultStatus       *int     `json:"fault_status,omitempty"`
+	FaultRoute        *string  `json:"fault_route,omitempty"`
+	// FaultCount limits the fault to that many calls; with fault_fraction 0 it fails the next calls.
+	FaultCount *int `json:"fault_count,omitempty"`
+	// FaultBody is answered as is instead of the error envelope (see Fault.Body).
+	FaultBody *string `json:"fault_body,omitempty"`
+	// FaultLocation is sent as the Location header of the fault's answer (see Fault.Location).
+	FaultLocation      *string  `json:"fault_location,omitempty"`
 	CreateStatus       *int     `json:"create_status,omitempty"`
 	OmitEventIDsInList *bool    `json:"omit_event_ids_in_list,omitempty"`
 	LatencyMillis      *int     `json:"latency_ms,omitempty"`
 	TokenTTLSeconds    *float64 `json:"token_ttl_seconds,omitempty"`
 	ExpireTokens       bool     `json:"expire_tokens,omitempty"`
+	// OmitDescriptionInList is SetOmitDescriptionInList.
+	OmitDescriptionInList *bool `json:"omit_description_in_list,omitempty"`
+	// IgnorePageParam is SetIgnorePageParam (the page_count to claim; 0 = off).
+	IgnorePageParam *int `json:"ignore_page_param,omitempty"`
+	// NumericIDs is SetNumericIDs.
+	NumericIDs *bool `json:"numeric_ids,omitempty"`
+	// IgnoreDeletes is SetIgnoreDeletes.
+	IgnoreDeletes *bool `json:"ignore_deletes,omitempty"`
+	// LoseNextCreateStatus is LoseNextCreateWithStatus, or LoseNextCreateResponse when 0.
+	LoseNextCreateStatus *int `json:"lose_next_create_status,omitempty"`
+	// ReplaceBetweenPages arms ReplaceBetweenPages, or ReplaceBetweenPagesAny when its id is empty.
+	ReplaceBetweenPages *ReplaceBetweenPagesConfig `json:"replace_between_pages,omitempty"`
+}
+
+// ReplaceBetweenPagesConfig is the replace_between_pages field of POST /_fake/config.
+type ReplaceBetweenPagesConfig struct {
+	TeamID int64  `json:"team_id"`
+	ID     string `json:"id,omitempty"`
 }
 
 // Stats summarizes the recorded requests.
@@ -78,21 +102,57 @@ func (s *Server) Configure(c Config) {
 	if c.ExpireTokens {
 		s.ExpireTokens()
 	}
-	if c.FaultFraction != nil || c.FaultStatus != nil {
-		route, status, fraction := "", http.StatusServiceUnavailable, 0.0
+	if c.OmitDescriptionInList != nil {
+		s.SetOmitDescriptionInList(*c.OmitDescriptionInList)
+	}
+	if c.IgnorePageParam != nil {
+		s.SetIgnorePageParam(*c.IgnorePageParam)
+	}
+	if c.NumericIDs != nil {
+		s.SetNumericIDs(*c.NumericIDs)
+	}
+	if c.IgnoreDeletes != nil {
+		s.SetIgnoreDeletes(*c.IgnoreDeletes)
+	}
+	if c.LoseNextCreateStatus != nil {
+		if *c.LoseNextCreateStatus == StatusNoResponse {
+			s.LoseNextCreateResponse()
+		} else {
+			s.LoseNextCreateWithStatus(*c.LoseNextCreateStatus)
+		}
+	}
+	if r := c.ReplaceBetweenPages; r != nil {
+		if r.ID == "" {
+			s.ReplaceBetweenPagesAny(r.TeamID)
+		} else {
+			s.ReplaceBetweenPages(r.TeamID, r.ID)
+		}
+	}
+	if c.FaultFraction != nil || c.FaultStatus != nil || c.FaultCount != nil || c.FaultBody != nil || c.FaultLocation != nil {
+		f := Fault{Status: http.StatusServiceUnavailable}
+		route := ""
 		if c.FaultRoute != nil {
 			route = *c.FaultRoute
 		}
 		if c.FaultStatus != nil {
-			status = *c.FaultStatus
+			f.Status = *c.FaultStatus
 		}
 		if c.FaultFraction != nil {
-			fraction = *c.FaultFraction
+			f.Fraction = *c.FaultFraction
 		}
-		if fraction <= 0 {
+		if c.FaultCount != nil {
+			f.Count = *c.FaultCount
+		}
+		if c.FaultBody != nil {
+			f.Body = *c.FaultBody
+		}
+		if c.FaultLocation != nil {
+			f.Location = *c.FaultLocation
+		}
+		if f.Fraction <= 0 && f.Count <= 0 {
 			s.ClearFaults()
 		} else {
-			s.SetFault(route, fraction, status)
+			s.SetFaultRule(route, f)
 		}
 	}
 }
@@ -101,7 +161,7 @@ func (s *Server) Configure(c Config) {
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	endpoint := r.URL.Path[len(adminPrefix):]
 	want := map[string]string{
-		"stats": http.MethodGet, "requests": http.MethodGet, "webhooks": http.MethodGet,
+		"stats": http.MethodGet, "requests": http.MethodGet, "webhooks": http.MethodGet, "replacements": http.MethodGet,
 		"reset": http.MethodPost, "seed": http.MethodPost, "config": http.MethodPost,
 	}[endpoint]
 	switch {
@@ -118,6 +178,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminJSON(w, http.StatusOK, s.Stats())
 	case "requests":
 		adminJSON(w, http.StatusOK, s.Requests())
+	case "replacements":
+		adminJSON(w, http.StatusOK, s.Replacements())
 	case "reset":
 		s.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
@@ -174,12 +236,20 @@ func (s *Server) knobs() map[string]any {
 	defer s.mu.Unlock()
 	faults := map[string]any{}
 	for route, f := range s.faults {
-		faults[route] = map[string]any{"fraction": f.Fraction, "status": f.Status, "count": f.Count}
+		faults[route] = map[string]any{"fraction": f.Fraction, "status": f.Status, "count": f.Count,
+			"body": f.Body, "location": f.Location}
+	}
+	pending := 0
+	for _, q := range s.pendingReplaces {
+		pending += len(q)
 	}
 	return map[string]any{
 		"requests_per_second": s.rps, "page_size": s.pageSize, "daily_quota": s.quota,
 		"create_status": s.createStatus, "omit_event_ids_in_list": s.omitEventIDs,
-		"latency_ms": s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
+		"omit_description_in_list": s.omitDescription, "ignore_page_param": s.ignorePageCount,
+		"numeric_ids": s.numericIDs, "ignore_deletes": s.ignoreDeletes, "lost_creates_armed": len(s.losses),
+		"replacements_armed": pending,
+		"latency_ms":         s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
 	}
 }
 

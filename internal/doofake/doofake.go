@@ -4,7 +4,34 @@
 //
 // The emulator follows the documented behaviour of doo (see shared/doo-api.md) and makes the
 // undocumented parts configurable: create status, echo of event ids, token lifetime, throttling,
-// daily quota, injected faults and lost create answers.
+// daily quota, injected faults and lost create answers. With every knob off it is faithful to the
+// documentation.
+//
+// Knobs that make it play doo's gateway badly but plausibly:
+//
+//   - SetFault(route, fraction, status): a random fraction of a route's calls fail (5xx, 429), drawn
+//     from a PRNG seeded by SetSeed.
+//   - SetFaultRule(route, Fault{...}): the general form; Count limits the failures (Count 1 is a
+//     one-off), Body answers a raw JSON body instead of the error envelope (Status 200 with Body "{}"
+//     is a 2xx listing without _embedded), Location sets the Location header (a 307 to another host).
+//     Faults answer before any handler runs: a create fault stores nothing.
+//   - LoseNextCreateResponse: the next valid create is stored, then the connection is closed unanswered.
+//   - LoseNextCreateWithStatus(504): the next valid create is stored, then answered with that status.
+//   - ExpireTokens: every access token issued so far is revoked (the next request gets 401).
+//   - ReplaceBetweenPages(team, id) and ReplaceBetweenPagesAny(team): right after page 1 of the team's
+//     next multi-page listing is answered, a configuration is removed and a copy appended under a new
+//     id, as if another pipeline replaced it while the client was paging; Replacements reports them.
+//   - SetOmitDescriptionInList: list items leave out description entirely.
+//   - SetIgnorePageParam(n): every list request answers page 1 with page_count n.
+//   - SetNumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
+//   - SetIgnoreDeletes, SetOmitEventIDsInList, SetTokenTTL, SetRequestsPerSecond, SetDailyQuota,
+//     SetLatency, SetCreateStatus: see each method.
+//
+// Out-of-band operations, which send no request and are never recorded: Seed, EditWebhook,
+// RemoveWebhook, and Webhooks to read what is stored. Requests lists what the emulator received,
+// including each request's Host and whether credentials headers were present (never their values):
+// to prove credentials did not follow a redirect to another host, start a second emulator on its own
+// httptest server as the "other host", point a Location fault at it, and read its Requests.
 package doofake
 
 import (
@@ -12,6 +39,7 @@ import (
 	"encoding/hex"
 	mrand "math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -150,7 +178,7 @@ type Credentials struct {
 	ClientSecret string `json:"client_secret"`
 }
 
-// Request is one request the emulator answered (admin requests excluded); headers are never kept.
+// Request is one request the emulator answered (admin requests excluded); header values are never kept.
 type Request struct {
 	Method string
 	Path   string
@@ -159,7 +187,24 @@ type Request struct {
 	TeamID int64
 	At     time.Time
 	Body   string
+	// Host is the request's Host header (host and port the client addressed).
+	Host string
+	// HasAPIKey reports whether an x-api-key header was present, whatever its value.
+	HasAPIKey bool
+	// HasAuthorization reports whether an Authorization header was present, whatever its value.
+	HasAuthorization bool
 }
+
+// Replacement is one configuration that ReplaceBetweenPages replaced while a client was paging.
+type Replacement struct {
+	TeamID int64
+	OldID  string
+	NewID  string
+}
+
+// FirstNumericID is the id of the first configuration created with SetNumericIDs(true): 2^53 + 1,
+// the smallest integer a float64 cannot hold.
+const FirstNumericID uint64 = 1<<53 + 1
 
 // Fault describes injected failures of a route; SetFault is the short form of SetFaultRule.
 type Fault struct {
@@ -175,6 +220,16 @@ type Fault struct {
 	UserMessage string
 	// DeveloperMessage replaces the default developer_message of the error envelope.
 	DeveloperMessage string
+	// Body, when set, is answered as is with Content-Type application/json instead of the error envelope.
+	Body string
+	// Location, when set, is sent as the Location header (for 3xx faults such as a 307 to another host).
+	Location string
+}
+
+// pendingReplace is an armed ReplaceBetweenPages: id, or with anyHandmade the first "handmade" one.
+type pendingReplace struct {
+	id          string
+	anyHandmade bool
 }
 
 // storedWebhook is one configuration held by the emulator.
@@ -182,6 +237,7 @@ type storedWebhook struct {
 	team    int64
 	created time.Time
 	w       Webhook
+	numeric bool // the id is decimal text sent as a JSON number
 }
 
 // bucket is the token bucket of one API key.
@@ -207,6 +263,10 @@ type Server struct {
 	createStatus                   int
 	omitEventIDs                   bool
 	ignoreDeletes                  bool
+	omitDescription                bool
+	ignorePageCount                int
+	numericIDs                     bool
+	nextNumeric                    uint64
 	tokenTTL                       time.Duration
 	latency                        time.Duration
 	now                            func() time.Time
@@ -227,6 +287,9 @@ type Server struct {
 	requests []Request
 	faults   map[string]*Fault
 	losses   []int
+
+	pendingReplaces map[int64][]pendingReplace
+	replacements    []Replacement
 
 	buckets map[string]*bucket
 	usage   map[string]usage
@@ -253,6 +316,7 @@ func New(opts Options) *Server {
 		byID:         map[string]*storedWebhook{},
 		tokens:       map[string]time.Time{},
 		faults:       map[string]*Fault{},
+		nextNumeric:  FirstNumericID,
 		buckets:      map[string]*bucket{},
 		usage:        map[string]usage{},
 	}
@@ -378,6 +442,68 @@ func (s *Server) SetIgnoreDeletes(ignore bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ignoreDeletes = ignore
+}
+
+// SetOmitDescriptionInList sets whether list items leave out description entirely, as doo may.
+func (s *Server) SetOmitDescriptionInList(omit bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.omitDescription = omit
+}
+
+// SetIgnorePageParam makes every list request answer page 1's items with page_count pageCount, whatever
+// its page parameter says, as a gateway that drops the query would; 0 turns it off.
+func (s *Server) SetIgnorePageParam(pageCount int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ignorePageCount = max(pageCount, 0)
+}
+
+// SetNumericIDs makes configurations stored from now on get decimal ids above 2^53 (FirstNumericID, then
+// +1 each), which the create answer and list items send as JSON numbers; DELETE takes the decimal text.
+func (s *Server) SetNumericIDs(numeric bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.numericIDs = numeric
+}
+
+// ReplaceBetweenPages arms a one-shot replacement: right after page 1 of the team's next listing that has
+// more than one page is answered, configuration id is removed and a copy of it is appended at the end of
+// the team under a new id (total unchanged, every later item shifted one place). If id is gone by then,
+// the listing consumes the arm and changes nothing.
+func (s *Server) ReplaceBetweenPages(teamID int64, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armReplaceLocked(teamID, pendingReplace{id: id})
+}
+
+// ReplaceBetweenPagesAny is ReplaceBetweenPages for the team's first configuration whose name starts with
+// "handmade", chosen when the listing happens; with none, the listing consumes the arm and changes nothing.
+func (s *Server) ReplaceBetweenPagesAny(teamID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armReplaceLocked(teamID, pendingReplace{anyHandmade: true})
+}
+
+// Replacements returns the replacements ReplaceBetweenPages made so far, in order.
+func (s *Server) Replacements() []Replacement {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Replacement(nil), s.replacements...)
+}
+
+// PendingReplacements returns how many armed replacements of the team have not fired yet.
+func (s *Server) PendingReplacements(teamID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pendingReplaces[teamID])
+}
+
+func (s *Server) armReplaceLocked(team int64, p pendingReplace) {
+	if s.pendingReplaces == nil {
+		s.pendingReplaces = map[int64][]pendingReplace{}
+	}
+	s.pendingReplaces[team] = append(s.pendingReplaces[team], p)
 }
 
 // SetOmitEventIDsInList sets whether list items leave out event_id and event_guide_id.
@@ -522,11 +648,12 @@ func (s *Server) ResetRequests() {
 // storeLocked stores w for team under a fresh id; s.mu must be held.
 func (s *Server) storeLocked(team int64, w Webhook) string {
 	w = copyWebhook(w)
+	numeric := false
 	if w.ID == "" || s.usedIDs[w.ID] {
-		w.ID = s.newIDLocked()
+		w.ID, numeric = s.newIDLocked()
 	}
 	s.usedIDs[w.ID] = true
-	sw := &storedWebhook{team: team, created: s.now().UTC(), w: w}
+	sw := &storedWebhook{team: team, created: s.now().UTC(), w: w, numeric: numeric}
 	s.webhooks = append(s.webhooks, sw)
 	s.byID[w.ID] = sw
 	return w.ID
@@ -547,8 +674,16 @@ func (s *Server) removeLocked(id string) bool {
 	return true
 }
 
-// newIDLocked returns a UUID-like id never issued before; s.mu must be held.
-func (s *Server) newIDLocked() string {
+// newIDLocked returns an id never issued before, UUID-like or, with numeric ids on, decimal (then
+// numeric is true); s.mu must be held.
+func (s *Server) newIDLocked() (id string, numeric bool) {
+	for s.numericIDs {
+		id := strconv.FormatUint(s.nextNumeric, 10)
+		s.nextNumeric++
+		if !s.usedIDs[id] {
+			return id, true
+		}
+	}
 	for {
 		var b [16]byte
 		for i := 0; i < len(b); i += 8 {
@@ -560,7 +695,7 @@ func (s *Server) newIDLocked() string {
 		h := hex.EncodeToString(b[:])
 		id := h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 		if !s.usedIDs[id] {
-			return id
+			return id, false
 		}
 	}
 }

@@ -60,7 +60,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	at, latency := s.now(), s.latency
 	s.mu.Unlock()
-	rec := Request{Method: r.Method, Path: r.URL.Path, Route: rt.name, TeamID: rt.team, At: at}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Route: rt.name, TeamID: rt.team, At: at, Host: r.Host,
+		HasAPIKey: len(r.Header.Values("x-api-key")) > 0, HasAuthorization: len(r.Header.Values("Authorization")) > 0}
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if rt.name == RouteCreate {
 		rec.Body = string(body)
@@ -263,9 +264,17 @@ func (s *Server) faultLocked(name, path string) (reply, bool) {
 			delete(s.faults, key)
 		}
 	}
-	dev := orDefault(f.DeveloperMessage, fmt.Sprintf("%s (fault injected by the emulator)", http.StatusText(f.Status)))
-	user := orDefault(f.UserMessage, orDefault(http.StatusText(f.Status), "Error"))
-	rep := errorReply(f.Status, path, dev, user)
+	var rep reply
+	if f.Body != "" {
+		rep = reply{status: f.Status, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(f.Body)}
+	} else {
+		dev := orDefault(f.DeveloperMessage, fmt.Sprintf("%s (fault injected by the emulator)", http.StatusText(f.Status)))
+		user := orDefault(f.UserMessage, orDefault(http.StatusText(f.Status), "Error"))
+		rep = errorReply(f.Status, path, dev, user)
+	}
+	if f.Location != "" {
+		rep.header.Set("Location", f.Location)
+	}
 	switch {
 	case f.RetryAfter > 0:
 		rep.header.Set("Retry-After", retryAfter(f.RetryAfter))

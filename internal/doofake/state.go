@@ -18,6 +18,7 @@ type stateEntry struct {
 	TeamID    int64     `json:"team_id"`
 	CreatedAt time.Time `json:"created_at"`
 	Webhook   Webhook   `json:"webhook"`
+	NumericID bool      `json:"numeric_id,omitempty"`
 }
 
 // SaveState writes the stored configurations (and the suffix salt) as JSON to out.
@@ -25,7 +26,7 @@ func (s *Server) SaveState(out io.Writer) error {
 	s.mu.Lock()
 	st := stateFile{Salt: hex.EncodeToString(s.salt), Webhooks: make([]stateEntry, 0, len(s.webhooks))}
 	for _, sw := range s.webhooks {
-		st.Webhooks = append(st.Webhooks, stateEntry{TeamID: sw.team, CreatedAt: sw.created, Webhook: copyWebhook(sw.w)})
+		st.Webhooks = append(st.Webhooks, stateEntry{TeamID: sw.team, CreatedAt: sw.created, Webhook: copyWebhook(sw.w), NumericID: sw.numeric})
 	}
 	s.mu.Unlock()
 	enc := json.NewEncoder(out)
@@ -49,7 +50,7 @@ func (s *Server) LoadState(in io.Reader) error {
 		if w.ID == "" || byID[w.ID] != nil {
 			return fmt.Errorf("doofake state: configuration %q has an empty or duplicate id", w.ID)
 		}
-		sw := &storedWebhook{team: e.TeamID, created: e.CreatedAt, w: w}
+		sw := &storedWebhook{team: e.TeamID, created: e.CreatedAt, w: w, numeric: e.NumericID}
 		list = append(list, sw)
 		byID[w.ID] = sw
 	}

@@ -17,9 +17,9 @@ import (
 
 // listedWebhook is a list item: the stored configuration plus fields clients must ignore.
 type listedWebhook struct {
-	ID             string          `json:"id"`
+	ID             any             `json:"id"` // string, or json.Number for numeric ids
 	Name           string          `json:"name"`
-	Description    string          `json:"description"`
+	Description    *string         `json:"description,omitempty"` // nil only when description is omitted`
 	EventID        string          `json:"event_id,omitempty"`
 	EventGuideID   string          `json:"event_guide_id,omitempty"`
 	Hooks          []listedHook    `json:"hooks"`
@@ -67,7 +67,15 @@ func (s *Server) createLocked(path string, team int64, body []byte) reply {
 		return errorReply(status, path, http.StatusText(status)+" (the configuration was stored; answer lost by the emulator)",
 			orDefault(http.StatusText(status), "Error"))
 	}
-	return envelopeReply(s.createStatus, path, "Success", "Success", id)
+	return envelopeReply(s.createStatus, path, "Success", "Success", s.jsonIDLocked(id))
+}
+
+// jsonIDLocked is id as the API shows it: a JSON number for numeric ids, else a string; s.mu must be held.
+func (s *Server) jsonIDLocked(id string) any {
+	if sw := s.byID[id]; sw != nil && sw.numeric {
+		return json.Number(id)
+	}
+	return id
 }
 
 // parseWebhook decodes and validates a create body; the error names the offending field.
@@ -202,6 +210,9 @@ func (s *Server) listLocked(r *http.Request, team int64) reply {
 		}
 		page = p
 	}
+	if s.ignorePageCount > 0 {
+		page = 1
+	}
 	var all []*storedWebhook
 	for _, sw := range s.webhooks {
 		if sw.team == team {
@@ -213,6 +224,12 @@ func (s *Server) listLocked(r *http.Request, team int64) reply {
 	items := []listedWebhook{}
 	for i := (page - 1) * size; i < total && i < page*size; i++ {
 		items = append(items, s.listedLocked(all[i]))
+	}
+	if page == 1 && pages > 1 {
+		s.replaceBetweenPagesLocked(team)
+	}
+	if s.ignorePageCount > 0 {
+		pages = s.ignorePageCount
 	}
 	base := fmt.Sprintf("%s/team/%d/webhooks", docHost, team)
 	return jsonReply(http.StatusOK, listPage{
@@ -233,13 +250,16 @@ func (s *Server) listLocked(r *http.Request, team int64) reply {
 func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 	w := copyWebhook(sw.w)
 	item := listedWebhook{
-		ID: w.ID, Name: w.Name, Description: w.Description, Authentication: w.Authentication,
+		ID: s.jsonIDLocked(w.ID), Name: w.Name, Authentication: w.Authentication,
 		Hooks: make([]listedHook, len(w.Hooks)), Status: "active",
 		CreatedAt: sw.created.Format(time.RFC3339),
 		Links:     map[string]link{"self": {Href: "https://api.doo.net/v1/webhooks/" + w.ID}},
 	}
 	if !s.omitEventIDs {
 		item.EventID, item.EventGuideID = w.EventID, w.EventGuideID
+	}
+	if !s.omitDescription {
+		item.Description = &w.Description
 	}
 	for i, h := range w.Hooks {
 		typ := h.Type
@@ -249,6 +269,39 @@ func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 		item.Hooks[i] = listedHook{Type: typ, Method: h.Method, Endpoint: h.Endpoint, Origin: h.Origin, Active: true}
 	}
 	return item
+}
+
+// replaceBetweenPagesLocked fires the team's first armed replacement, once page 1 of a multi-page
+// listing has been computed; s.mu must be held.
+func (s *Server) replaceBetweenPagesLocked(team int64) {
+	queue := s.pendingReplaces[team]
+	if len(queue) == 0 {
+		return
+	}
+	p := queue[0]
+	if len(queue) == 1 {
+		delete(s.pendingReplaces, team)
+	} else {
+		s.pendingReplaces[team] = queue[1:]
+	}
+	var old *storedWebhook
+	for _, sw := range s.webhooks {
+		if sw.team != team {
+			continue
+		}
+		if (p.anyHandmade && strings.HasPrefix(sw.w.Name, "handmade")) || (!p.anyHandmade && sw.w.ID == p.id) {
+			old = sw
+			break
+		}
+	}
+	if old == nil {
+		return
+	}
+	cp := copyWebhook(old.w)
+	cp.ID = ""
+	s.removeLocked(old.w.ID)
+	newID := s.storeLocked(team, cp)
+	s.replacements = append(s.replacements, Replacement{TeamID: team, OldID: old.w.ID, NewID: newID})
 }
 
 // suffixLocked is the 32-hex suffix of a GraphQL hook's type: stable, but unpredictable without the salt.
