@@ -1,0 +1,297 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// Each test here is one way doo's gateway misbehaves plausibly; each asserts on what doo holds afterwards.
+
+// rotatedWebhook is plainWebhook replaced with create_before_destroy whenever var.rotation changes:
+// the replacement is identical to the configuration it replaces, as with `apply -replace`.
+const rotatedWebhook = `
+variable "rotation" {
+  type    = string
+  default = %[2]q
+}
+
+resource "terraform_data" "rotation" {
+  input = var.rotation
+}
+
+resource "doo_webhook" "test" {
+  team_id = 1
+  name    = %[1]q
+  hooks = [{
+    type     = "order_created"
+    endpoint = "https://crm.example.com/doo"
+  }]
+  lifecycle {
+    create_before_destroy = true
+    replace_triggered_by  = [terraform_data.rotation]
+  }
+}
+`
+
+func stateID(s *terraform.State) string { return s.RootModule().Resources[webhookAddr].Primary.ID }
+
+// The new POST of a create_before_destroy rotation answered 502 before doo stored it: the old, identical
+// configuration must not be taken for the new one (and then deleted as the deposed object).
+func TestAccWebhook_rotationWhoseCreateIsRefusedNeverAdoptsTheOldConfiguration(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	var first string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(rotatedWebhook, "rotated", "1"),
+				Check: func(s *terraform.State) error {
+					first = stateID(s)
+					return expectIDs(env, first)
+				},
+			},
+			{
+				PreConfig: func() {
+					env.fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+				},
+				Config: env.config(rotatedWebhook, "rotated", "2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionCreateBeforeDestroy)},
+				},
+				Check: func(s *terraform.State) error {
+					id := stateID(s)
+					if id == first {
+						return fmt.Errorf("state still holds the old configuration %s as the new one", first)
+					}
+					if n := env.fake.Count(doofake.RouteCreate); n != 3 {
+						return fmt.Errorf("sent %d creates, want 3: the first apply, the refused POST and the one resent after two listings proved nothing stored", n)
+					}
+					return expectIDs(env, id)
+				},
+			},
+		},
+	})
+}
+
+// An identical configuration made by hand exists, and the create is refused before doo stores it: the
+// hand-made one is neither adopted nor, later, destroyed.
+func TestAccWebhook_refusedCreateNeverAdoptsAHandMadeTwin(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	handMade := env.fake.Seed(testTeam, doofake.Webhook{Name: "twin", Hooks: []doofake.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/doo"}}})
+	env.fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             expectOnly(env, handMade),
+		Steps: []resource.TestStep{{
+			Config: env.config(plainWebhook, "twin"),
+			Check: func(s *terraform.State) error {
+				if stateID(s) == handMade {
+					return fmt.Errorf("adopted the hand-made configuration %s", handMade)
+				}
+				return expectIDs(env, handMade, stateID(s))
+			},
+		}},
+	})
+}
+
+// twoWebhooks declares two configurations in team 1.
+const twoWebhooks = `
+resource "doo_webhook" "pair" {
+  count   = 2
+  team_id = 1
+  name    = "pair-${count.index}"
+  hooks   = [{ type = "order_created", endpoint = "https://crm.example.com/doo/${count.index}" }]
+}
+`
+
+// A team list answered 404 once, or 200 without the list once, proves nothing: the refresh lists again,
+// removes nothing from state and plans nothing, so nothing is created twice.
+func TestAccWebhook_a404OrEmptyListingNeverDropsState(t *testing.T) {
+	faults := map[string]doofake.Fault{
+		"404 once":       {Status: http.StatusNotFound, Count: 1},
+		"empty 200 once": {Status: http.StatusOK, Count: 1, Body: `{}`},
+	}
+	for name, fault := range faults {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t, doofake.Options{})
+			var ids []string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				CheckDestroy:             checkNoWebhooksLeft(env),
+				Steps: []resource.TestStep{
+					{
+						Config: env.config(twoWebhooks),
+						Check: func(*terraform.State) error {
+							for _, w := range env.fake.Webhooks(testTeam) {
+								ids = append(ids, w.ID)
+							}
+							return expectStored(env, 2)(nil)
+						},
+					},
+					{
+						PreConfig: func() { env.fake.SetFaultRule(doofake.RouteList, fault) },
+						Config:    env.config(twoWebhooks),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+						},
+						Check: func(*terraform.State) error {
+							if n := env.fake.Count(doofake.RouteCreate); n != 2 {
+								return fmt.Errorf("sent %d creates, want the first 2 only", n)
+							}
+							return expectIDs(env, ids...)
+						},
+					},
+				},
+			})
+		})
+	}
+}
+
+// A team list that answers 404 every time is an error, not an absence: state is kept, and once doo
+// answers again the plan is empty.
+func TestAccWebhook_aPersistent404ListingIsAnErrorAndKeepsState(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{Config: env.config(twoWebhooks), Check: expectStored(env, 2)},
+			{
+				PreConfig:   func() { env.fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1}) },
+				Config:      env.config(twoWebhooks),
+				ExpectError: regexp.MustCompile(`(?s)404.*never\s+proves\s+a\s+configuration\s+gone`),
+			},
+			{
+				PreConfig: func() { env.fake.ClearFaults() },
+				Config:    env.config(twoWebhooks),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectStored(env, 2),
+			},
+		},
+	})
+}
+
+// Another pipeline replaces a configuration of the team between two page requests: the items shift one
+// place, counts stay the same, and one managed configuration is missing from that listing. A second
+// listing finds it, so nothing is dropped from state and nothing is created twice.
+func TestAccWebhook_pagesShiftedByAnotherWriterDropNothing(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{PageSize: 2})
+	other := env.fake.Seed(testTeam, doofake.Webhook{Name: "other-pipeline", Hooks: []doofake.Hook{{Type: "event_created", Method: "POST", Endpoint: "https://other.example.com/"}}})
+	env.fake.Seed(testTeam, doofake.Webhook{Name: "other-pipeline-2", Hooks: []doofake.Hook{{Type: "event_created", Method: "POST", Endpoint: "https://other.example.com/2"}}})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{
+			{Config: env.config(twoWebhooks), Check: expectStored(env, 4)},
+			{
+				// Page 1 holds the two other configurations; replacing the first moves the first managed
+				// one from page 2 to page 1, after page 1 was read.
+				PreConfig: func() { env.fake.ReplaceBetweenPages(testTeam, other) },
+				Config:    env.config(twoWebhooks),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					if n := len(env.fake.Replacements()); n != 1 {
+						return fmt.Errorf("the other writer replaced %d configurations, want 1", n)
+					}
+					if n := env.fake.Count(doofake.RouteCreate); n != 2 {
+						return fmt.Errorf("sent %d creates, want the first 2 only", n)
+					}
+					return expectStored(env, 4)(nil)
+				},
+			},
+		},
+	})
+}
+
+// The token and list endpoints answer 307 to another host: nothing is sent there, and the error names it.
+func TestAccProvider_redirectsAreNeverFollowedWithCredentials(t *testing.T) {
+	for _, route := range []string{doofake.RouteToken, doofake.RouteList} {
+		t.Run(route, func(t *testing.T) {
+			env := newTestEnv(t, doofake.Options{})
+			elsewhere := newTestEnv(t, doofake.Options{})
+			env.fake.SetFaultRule(route, doofake.Fault{Status: http.StatusTemporaryRedirect, Fraction: 1, Location: elsewhere.url + "/v1/oauth"})
+			host := strings.TrimPrefix(elsewhere.url, "http://")
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				Steps: []resource.TestStep{{
+					Config:      env.config(`data "doo_webhooks" "all" { team_id = 1 }`),
+					ExpectError: regexp.MustCompile(`(?s)redirect\s+to\s+host\s+` + regexp.QuoteMeta(host) + `.*never\s+followed`),
+					Check: func(*terraform.State) error {
+						return nil
+					},
+				}},
+			})
+			if reqs := elsewhere.fake.Requests(); len(reqs) != 0 {
+				t.Errorf("the other host received %d requests (first: %+v)", len(reqs), reqs[0])
+			}
+		})
+	}
+}
+
+// doo leaves description out of its list items: the configured description is kept and plans nothing.
+func TestAccWebhook_descriptionDooDoesNotEchoPlansNothing(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.SetOmitDescriptionInList(true)
+	config := env.config(`
+resource "doo_webhook" "test" {
+  team_id     = 1
+  name        = "described"
+  description = "Orders to the CRM"
+  hooks       = [{ type = "order_created", endpoint = "https://crm.example.com/doo" }]
+}
+`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{Config: config, Check: expectStored(env, 1)},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// doo sends ids as JSON numbers above 2^53: they keep every digit, so refresh, import and destroy find them.
+func TestAccWebhook_numericIDsKeepEveryDigit(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.SetNumericIDs(true)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{
+				Config: env.config(plainWebhook, "numeric"),
+				Check: func(s *terraform.State) error {
+					stored := env.fake.Webhooks(testTeam)
+					if len(stored) != 1 || stored[0].ID != stateID(s) {
+						return fmt.Errorf("state holds id %s, doo holds %+v", stateID(s), stored)
+					}
+					return nil
+				},
+			},
+			{
+				Config: env.config(plainWebhook, "numeric"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
