@@ -4,40 +4,126 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"time"
 )
+
+// gateMaxWait bounds the wait for a slot of the machine-wide gate. A longer queue means many
+// processes share the key at once; the request then goes without the gate, spaced only by its own
+// process's limiter, rather than holding a Terraform operation for minutes.
+const gateMaxWait = 2 * time.Minute
+
+// gateLockWait bounds the time spent polling for the gate's file lock. A lock is held for the few
+// microseconds of a read and a write, so contention this long means a stuck or hostile holder.
+const gateLockWait = 2 * time.Second
 
 // machineGate spaces the requests of every provider process of one API key on this machine.
 // Terraform starts a new provider process for each command phase and each provider alias, and each
 // process has its own in-process limiter: without the gate, a process's first request can follow
 // the previous process's last one within a second and be throttled by doo.
 //
-// The gate is a file holding the next free request slot, read and advanced under an exclusive lock.
-// Where file locks are not available it lets every request through (see gate_other.go).
+// The gate keeps its files in a private folder of the user, <dir>/terraform-provider-doo-<uid>:
+// a slot file per API key and host holds the next free request slot, read and advanced under an
+// exclusive file lock, and a wait file beside it on which every request waiting for its slot holds
+// a shared lock (see reserve in gate_unix.go for why). Whenever the gate cannot be used safely (the
+// folder or a file is not private to the user, the lock stays taken, the queue is too long, or
+// the platform has no file locks: see gate_other.go) the request goes on without it: the
+// in-process limiter still holds, doo's 429 is retried, and onDisabled says why.
 type machineGate struct {
-	path     string
-	interval time.Duration
+	folder   string        // the user's private folder holding the gate's files
+	name     string        // base name of this API key's files in folder
+	interval time.Duration // spacing of two requests of the key on this machine; 0 turns the gate off
+	maxWait  time.Duration // longest wait for a slot (gateMaxWait, or interval when longer)
+	lockWait time.Duration // longest total pause while polling for the file lock
+	uid      int           // the user who must own the folder and files
+
+	// now and sleep are the wall clock; tests replace them. The gate needs the wall clock, not the
+	// client's Clock: its slots are shared with other processes.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+
+	// onDisabled, when set, is called with the reason the gate is not used for a request, once per
+	// episode: when a request goes without the gate for a reason other than the previous request's.
+	// A request that uses the gate ends the episode. The reason is one sentence that names the path
+	// or bound at fault and what to do; it holds no secret. It is called from wait, on the
+	// requesting goroutine, and must not call back into the gate. Set it before the first wait.
+	onDisabled func(reason string)
+
+	mu     sync.Mutex
+	reason string // why the latest request went without the gate; "" when it used the gate
 }
 
+// newMachineGate returns the gate of one API key and host, spacing requests 1/rps apart.
+// An empty dir means os.TempDir().
 func newMachineGate(dir, baseURL, apiKey string, rps float64) *machineGate {
 	if dir == "" {
 		dir = os.TempDir()
 	}
+	uid := os.Getuid()
 	sum := sha256.Sum256([]byte(baseURL + "\x00" + apiKey))
-	return &machineGate{
-		path:     filepath.Join(dir, "terraform-provider-doo-"+hex.EncodeToString(sum[:8])+".slot"),
-		interval: time.Duration(float64(time.Second) / rps),
+	g := &machineGate{
+		folder:   filepath.Join(dir, "terraform-provider-doo-"+strconv.Itoa(uid)),
+		name:     hex.EncodeToString(sum[:8]),
+		maxWait:  gateMaxWait,
+		lockWait: gateLockWait,
+		uid:      uid,
+		now:      time.Now,
+		sleep:    RealClock{}.Sleep,
 	}
+	if rps > 0 && !math.IsInf(rps, 1) {
+		g.interval = time.Duration(float64(time.Second) / rps)
+	}
+	g.maxWait = max(g.maxWait, g.interval)
+	return g
 }
 
-// wait takes the next free slot and waits for it, or until ctx ends. Failures to use the
-// file are not errors: the in-process limiter still holds, and doo's 429 is retried.
+// reservation is a slot taken in the gate's queue.
+type reservation struct {
+	wait    time.Duration // how long until the slot
+	release func()        // called once the slot is reached or abandoned
+}
+
+// wait takes the next free slot and waits for it, or until ctx ends (then it returns ctx's error).
+// When the gate cannot be used it returns nil at once, and the reason goes to onDisabled: the
+// in-process limiter still holds, and doo's 429 is retried.
 func (g *machineGate) wait(ctx context.Context) error {
-	d, err := g.reserve(time.Now())
-	if err != nil || d <= 0 {
+	if g.interval <= 0 {
 		return nil
 	}
-	return RealClock{}.Sleep(ctx, d)
+	r, err := g.reserve(ctx)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		g.report(err.Error())
+		return nil
+	}
+	g.report("")
+	defer r.release()
+	if r.wait <= 0 {
+		return nil
+	}
+	return g.sleep(ctx, r.wait)
+}
+
+// disabledReason tells why the latest request went without the gate, or "" when it used the gate.
+func (g *machineGate) disabledReason() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.reason
+}
+
+// report records why the gate was not used ("" when it was) and tells onDisabled of a new reason.
+func (g *machineGate) report(reason string) {
+	g.mu.Lock()
+	changed := reason != g.reason
+	g.reason = reason
+	g.mu.Unlock()
+	if changed && reason != "" && g.onDisabled != nil {
+		g.onDisabled(reason)
+	}
 }

@@ -2,7 +2,13 @@
 
 package doo
 
-import "time"
+import (
+	"context"
+	"errors"
+)
 
-// reserve lets every request through where file locks are not available.
-func (g *machineGate) reserve(time.Time) (time.Duration, error) { return 0, nil }
+// reserve never takes a slot where the gate's file locks are not available: every request goes
+// without the gate, spaced by its own process's limiter.
+func (g *machineGate) reserve(context.Context) (reservation, error) {
+	return reservation{}, errors.New("the machine-wide request gate is not supported on this platform: requests are spaced within each provider process only, and doo's throttling answers are retried")
+}

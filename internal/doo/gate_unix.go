@@ -3,34 +3,259 @@
 package doo
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 )
 
-// reserve advances the shared slot under an exclusive file lock and returns how long to wait for it.
-func (g *machineGate) reserve(now time.Time) (time.Duration, error) {
-	f, err := os.OpenFile(g.path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = f.Close() }()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return 0, err
-	}
-	defer func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }()
+// The pause between two attempts to take the gate's file lock starts short and grows to a cap.
+const (
+	gateLockPauseFirst = time.Millisecond
+	gateLockPauseMax   = 25 * time.Millisecond
+)
 
+// reserve takes the next free slot of the queue shared by every process of this API key, and
+// returns how long to wait for it. Its error is either ctx's or says why the gate cannot be used.
+//
+// The slot file holds the next free slot (Unix nanoseconds, 8 bytes big-endian). Under its lock,
+// the slot handed out is the stored one, or now when that is past, and the file then holds the slot
+// plus one interval: slots are never handed out twice and the chain is never reset while it is
+// sound. A slot more than maxWait away is not taken (the file is left unchanged): the request goes
+// without the gate.
+//
+// Every slot written is at most maxWait+interval ahead of the time it was written, and the wall
+// clock read under the lock only moves forward, so a stored slot further ahead means the clock went
+// back (or the file was damaged). Restarting the chain from now could then hand a slot of the new
+// chain to a moment a request of the old one still waits for, so the chain restarts only when no
+// request waits: each reservation holds a shared lock on the wait file until its slot is reached or
+// abandoned, and the restart needs that lock exclusively. While old requests still wait (at most
+// maxWait), requests go without the gate; then the chain restarts one interval from now, after the
+// last old request. A clock gone back therefore costs at most maxWait without the gate, never a
+// slot handed out twice, and never wedges the gate.
+func (g *machineGate) reserve(ctx context.Context) (reservation, error) {
+	root, err := g.openFolder()
+	if err != nil {
+		return reservation{}, err
+	}
+	defer func() { _ = root.Close() }()
+
+	slotFile, err := g.openFile(root, g.name+".slot")
+	if err != nil {
+		return reservation{}, err
+	}
+	defer func() { _ = slotFile.Close() }() // Closing the only descriptor releases its lock.
+	if err := g.lock(ctx, slotFile); err != nil {
+		return reservation{}, err
+	}
+	waitFile, err := g.openFile(root, g.name+".wait")
+	if err != nil {
+		return reservation{}, err
+	}
+	r, err := g.advance(slotFile, waitFile)
+	if err != nil {
+		_ = waitFile.Close()
+		return reservation{}, err
+	}
+	return r, nil
+}
+
+// advance reads and advances the slot chain; the caller holds the slot file's lock. On success
+// waitFile carries a shared lock and the reservation's release closes it.
+func (g *machineGate) advance(slotFile, waitFile *os.File) (reservation, error) {
+	slotPath := filepath.Join(g.folder, g.name+".slot")
+	now := g.now()
+	slot := now
 	var buf [8]byte
-	next := now
-	if n, _ := f.ReadAt(buf[:], 0); n == len(buf) {
-		if t := time.Unix(0, int64(binary.BigEndian.Uint64(buf[:]))); t.After(now) && t.Sub(now) < time.Minute {
-			next = t
+	n, err := slotFile.ReadAt(buf[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return reservation{}, fmt.Errorf("the request gate cannot read %s: %v; remove the file (the provider recreates it)", slotPath, err)
+	}
+	if n == len(buf) { // A shorter content is damaged: the chain starts from now.
+		next := time.Unix(0, int64(binary.BigEndian.Uint64(buf[:])))
+		switch ahead := next.Sub(now); {
+		case ahead > g.maxWait+g.interval:
+			if err := flock(waitFile, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+				return reservation{}, fmt.Errorf("the request gate's next slot in %s is further ahead than its %s queue bound allows: the system clock went back while requests were queued; the gate resumes once they are sent, within %s",
+					slotPath, g.maxWait, g.maxWait)
+			}
+			now = g.now() // Read after the last old request let go of the wait file.
+			slot = now.Add(g.interval)
+		case ahead > 0:
+			slot = next
 		}
 	}
-	binary.BigEndian.PutUint64(buf[:], uint64(next.Add(g.interval).UnixNano()))
-	if _, err := f.WriteAt(buf[:], 0); err != nil {
-		return 0, err
+	wait := slot.Sub(now)
+	if wait > g.maxWait {
+		return reservation{}, fmt.Errorf("the request gate's queue in %s is longer than its %s bound: many provider processes use this API key at once; such requests are spaced within their own process only and may be throttled and retried",
+			slotPath, g.maxWait)
 	}
-	return next.Sub(now), nil
+	// Taken before the slot is written and the slot lock let go, so no restart can slip between.
+	// It cannot meet an exclusive lock: that is only held under the slot lock, which we hold.
+	if err := flock(waitFile, syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		return reservation{}, fmt.Errorf("the request gate cannot lock %s: %v; remove the file (the provider recreates it)", waitFile.Name(), err)
+	}
+	binary.BigEndian.PutUint64(buf[:], uint64(slot.Add(g.interval).UnixNano()))
+	if _, err := slotFile.WriteAt(buf[:], 0); err != nil {
+		return reservation{}, fmt.Errorf("the request gate cannot write %s: %v; check the free space and the file's permissions", slotPath, err)
+	}
+	return reservation{wait: wait, release: func() { _ = waitFile.Close() }}, nil
+}
+
+// openFolder creates the user's private gate folder, or checks that the existing one is a real
+// folder owned by the user and closed to others, and opens it so that its files are opened
+// relative to the very folder checked.
+func (g *machineGate) openFolder() (*os.Root, error) {
+	if err := os.Mkdir(g.folder, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("the request gate cannot create its folder %s: %v; check that %s exists and is writable, or set TMPDIR to a folder of your own",
+			g.folder, err, filepath.Dir(g.folder))
+	}
+	before, err := os.Lstat(g.folder)
+	if err != nil {
+		return nil, fmt.Errorf("the request gate cannot inspect its folder %s: %v", g.folder, err)
+	}
+	if err := g.checkFolder(before); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(g.folder)
+	if err != nil {
+		return nil, fmt.Errorf("the request gate cannot open its folder %s: %v", g.folder, err)
+	}
+	opened, err := root.Stat(".")
+	if err == nil && !os.SameFile(before, opened) {
+		err = errors.New("it was replaced while being opened")
+	}
+	if err == nil {
+		err = g.checkFolder(opened)
+	}
+	if err != nil {
+		_ = root.Close()
+		return nil, fmt.Errorf("the request gate refuses its folder %s: %v; remove it (the provider recreates it) or set TMPDIR to a folder of your own", g.folder, err)
+	}
+	return root, nil
+}
+
+// checkFolder refuses a gate folder that is a link, not a folder, another user's, or open to others.
+func (g *machineGate) checkFolder(fi fs.FileInfo) error {
+	refuse := func(problem, fix string) error {
+		return fmt.Errorf("the request gate refuses its folder %s: %s; %s", g.folder, problem, fix)
+	}
+	const elsewhere = "or set TMPDIR to a folder of your own"
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return refuse("it is a symbolic link", "remove the link (the provider creates a private folder there) "+elsewhere)
+	case !fi.IsDir():
+		return refuse("it is not a folder", "remove it (the provider creates a private folder there) "+elsewhere)
+	}
+	if uid, ok := ownerOf(fi); !ok || uid != g.uid {
+		return refuse(fmt.Sprintf("it is owned by uid %d, not by the current user (uid %d)", uid, g.uid),
+			"another user may have planted it; ask an administrator to remove it, "+elsewhere)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return refuse(fmt.Sprintf("other users have access to it (mode %04o)", perm),
+			fmt.Sprintf("run chmod 700 %s, or remove it (the provider recreates it)", g.folder))
+	}
+	return nil
+}
+
+// openFile opens (creating it if missing) one of the gate's files in the checked folder without
+// following links, and refuses anything but a regular file of the user with no other name.
+func (g *machineGate) openFile(root *os.Root, name string) (*os.File, error) {
+	path := filepath.Join(g.folder, name)
+	refuse := func(problem string) error {
+		return fmt.Errorf("the request gate refuses %s: %s; remove it (the provider recreates it)", path, problem)
+	}
+	// os.Root never leaves the folder, but follows a link that stays inside it: refuse links
+	// before opening, and check afterwards that the file opened is the one named.
+	if fi, err := root.Lstat(name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, refuse("it is a symbolic link")
+	}
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("the request gate cannot open %s: %v; remove it (the provider recreates it)", path, err)
+	}
+	problem := ""
+	opened, err := f.Stat()
+	named, lerr := root.Lstat(name)
+	switch {
+	case err != nil || lerr != nil:
+		problem = fmt.Sprintf("it cannot be inspected: %v", errors.Join(err, lerr))
+	case !opened.Mode().IsRegular():
+		problem = "it is not a regular file"
+	case !os.SameFile(opened, named):
+		problem = "it was replaced while being opened"
+	default:
+		if uid, ok := ownerOf(opened); !ok || uid != g.uid {
+			problem = fmt.Sprintf("it is owned by uid %d, not by the current user (uid %d)", uid, g.uid)
+		} else if links := linkCount(opened); links != 1 {
+			problem = fmt.Sprintf("it has %d names (hard links), so writing it would change another file", links)
+		}
+	}
+	if problem != "" {
+		_ = f.Close()
+		return nil, refuse(problem)
+	}
+	return f, nil
+}
+
+// lock takes f's exclusive lock, polling with growing pauses until ctx ends (ctx's error) or the
+// pauses add up to lockWait (an error naming the file).
+func (g *machineGate) lock(ctx context.Context, f *os.File) error {
+	pause, paused := gateLockPauseFirst, time.Duration(0)
+	for {
+		err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, syscall.EINTR):
+			continue
+		case !errors.Is(err, syscall.EWOULDBLOCK):
+			return fmt.Errorf("the request gate cannot lock %s: %v", f.Name(), err)
+		case paused >= g.lockWait:
+			return fmt.Errorf("the request gate's file %s stayed locked for %s, while a request holds it for microseconds: a stopped provider process or another program holds it; end that process (fuser %s names it) or remove the file",
+				f.Name(), g.lockWait, f.Name())
+		}
+		if err := g.sleep(ctx, pause); err != nil {
+			return err
+		}
+		paused += pause
+		pause = min(2*pause, gateLockPauseMax)
+	}
+}
+
+// flock applies a flock(2) operation to f.
+func flock(f *os.File, how int) error {
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var opErr error
+	if err := conn.Control(func(fd uintptr) { opErr = syscall.Flock(int(fd), how) }); err != nil {
+		return err
+	}
+	return opErr
+}
+
+// ownerOf returns the uid owning the file described by fi.
+func ownerOf(fi fs.FileInfo) (int, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return -1, false
+	}
+	return int(st.Uid), true
+}
+
+// linkCount returns how many names the file described by fi has, or 0 when unknown.
+func linkCount(fi fs.FileInfo) uint64 {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0
+	}
+	return uint64(st.Nlink)
 }
