@@ -77,6 +77,8 @@ type Client struct {
 	redact  *redactor
 	stats   stats
 	seq     atomic.Uint64 // orders listings (see Listing)
+	// gateReason is the last reason logged for not using the machine-wide gate, so it is logged once.
+	gateReason atomic.Value
 }
 
 // New validates cfg and returns a client.
@@ -385,6 +387,9 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	}
 	if err := c.gate.wait(ctx); err != nil {
 		return exchange{err: waitError{err}}
+	}
+	if reason := c.gate.disabledReason(); reason != "" && c.gateReason.Swap(reason) != reason {
+		c.debug(ctx, "the machine-wide request gate is not used; in-process rate limiting goes on", map[string]any{"reason": reason})
 	}
 	if *token != "" {
 		if cur := c.tokens.current(); cur != "" {
