@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -213,5 +214,23 @@ func TestError_doosMessagesAreScrubbedOfSecrets(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "***") {
 		t.Errorf("error %q shows no masked secret", err)
+	}
+}
+
+// When the machine-wide gate cannot be used (here its folder is a file), requests go on under the
+// in-process limiter and one debug line says why.
+func TestGate_unusableIsLoggedOnceAndRequestsGoOn(t *testing.T) {
+	t.Parallel()
+	notADir := t.TempDir() + "/file"
+	if err := os.WriteFile(notADir, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.GateDir = notADir }, nil)
+	mustList(t, env.Client)
+	if _, err := env.Client.Organizations(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(env.Log.Text(), "gate is not used"); n != 1 {
+		t.Errorf("logged the unusable gate %d times, want once:\n%s", n, env.Log.Text())
 	}
 }

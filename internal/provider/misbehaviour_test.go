@@ -167,7 +167,9 @@ func TestAccWebhook_aPersistent404ListingIsAnErrorAndKeepsState(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: env.config(twoWebhooks), Check: expectStored(env, 2)},
 			{
-				PreConfig:   func() { env.fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1}) },
+				PreConfig: func() {
+					env.fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1})
+				},
 				Config:      env.config(twoWebhooks),
 				ExpectError: regexp.MustCompile(`(?s)404.*never\s+proves\s+a\s+configuration\s+gone`),
 			},
