@@ -209,11 +209,11 @@ func convertJSON[Out any](t *testing.T, v any) Out {
 }
 
 // seedWebhooks stores ws in team without requests and returns their ids.
-func seedWebhooks(t *testing.T, fake *doofake.Server, team int64, ws ...doo.Webhook) []string {
+func seedWebhooks(t *testing.T, fake *doofake.Server, ws ...doo.Webhook) []string {
 	t.Helper()
 	ids := make([]string, len(ws))
 	for i, w := range ws {
-		ids[i] = fake.Seed(team, convertJSON[doofake.Webhook](t, w))
+		ids[i] = fake.Seed(testTeam, convertJSON[doofake.Webhook](t, w))
 	}
 	return ids
 }
@@ -225,7 +225,7 @@ func seed(t *testing.T, fake *doofake.Server, n int) []string {
 	for i := range ws {
 		ws[i] = webhook(fmt.Sprintf("seeded-%03d", i))
 	}
-	return seedWebhooks(t, fake, testTeam, ws...)
+	return seedWebhooks(t, fake, ws...)
 }
 
 // storedWebhooks returns what the emulator holds for team, in creation order.

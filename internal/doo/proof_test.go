@@ -20,7 +20,7 @@ func TestReconcileCreate_neverAdoptsAnIdenticalConfigurationThatExistedBefore(t 
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	sent := webhook("rotated")
-	handMade := seedWebhooks(t, env.Fake, testTeam, sent)[0]
+	handMade := seedWebhooks(t, env.Fake, sent)[0]
 	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
 
 	_, err := env.Client.CreateWebhook(context.Background(), testTeam, sent)

@@ -69,7 +69,7 @@ func TestReconcileCreate_twoUnknownEquivalentConfigurationsAreNotGuessed(t *test
 	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
 	u := wantOutcomeUnknown(t, err, "the create answer was lost")
 	// Someone else stores an equivalent configuration meanwhile.
-	other := seedWebhooks(t, env.Fake, testTeam, sent)
+	other := seedWebhooks(t, env.Fake, sent)
 	adopted, candidates := mustReconcile(t, env.Client, u)
 	if adopted != "" {
 		t.Errorf("adopted %q out of two candidates, want none", adopted)
@@ -84,7 +84,7 @@ func TestReconcileCreate_ignoresEquivalentConfigurationsKnownBefore(t *testing.T
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	ctx := context.Background()
 	sent := webhook("again")
-	before := seedWebhooks(t, env.Fake, testTeam, sent)
+	before := seedWebhooks(t, env.Fake, sent)
 	mustList(t, env.Client)
 	env.Fake.LoseNextCreateResponse()
 	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
