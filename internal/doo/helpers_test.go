@@ -208,7 +208,7 @@ func convertJSON[Out any](t *testing.T, v any) Out {
 	return out
 }
 
-// seedWebhooks stores ws in team without requests and returns their ids.
+// seedWebhooks stores ws in the test team without requests and returns their ids.
 func seedWebhooks(t *testing.T, fake *doofake.Server, ws ...doo.Webhook) []string {
 	t.Helper()
 	ids := make([]string, len(ws))
