@@ -3,7 +3,7 @@
 # (HashiCorp release downloads are not reachable) and cached per version in
 #   ${DOO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/doo-tools}/<tool>-<version>/<tool>
 #
-# Executable:  scripts/tools.sh tofu|terraform|tfplugindocs|golangci-lint|all|terraform-new
+# Executable:  scripts/tools.sh tofu|terraform|tfplugindocs|golangci-lint|actionlint|all|terraform-new
 #   prints the absolute path of the binary on stdout (building it the first
 #   time); progress goes to stderr. terraform-new prints the path of a
 #   `terraform` on PATH that is >= 1.11, or nothing (exit 0) when there is none.
@@ -15,6 +15,7 @@ TOFU_VERSION=1.12.6
 TERRAFORM_VERSION=1.5.7
 TFPLUGINDOCS_VERSION=0.25.0
 GOLANGCI_LINT_VERSION=2.15.0
+ACTIONLINT_VERSION=1.7.12
 TERRAFORM_NEW_MIN=1.11
 DOO_TOOLS_DIR=${DOO_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/doo-tools}
 
@@ -55,6 +56,10 @@ _doo_build() (
 		GOBIN=$gobin go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$GOLANGCI_LINT_VERSION"
 		mv "$gobin/golangci-lint" "$out"
 		;;
+	actionlint)
+		GOBIN=$gobin go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+		mv "$gobin/actionlint" "$out"
+		;;
 	esac
 )
 
@@ -79,6 +84,7 @@ doo_tool() (
 	terraform) version=$TERRAFORM_VERSION name=Terraform about="about 2 minutes" ;;
 	tfplugindocs) version=$TFPLUGINDOCS_VERSION name=tfplugindocs about="about 30 seconds" ;;
 	golangci-lint) version=$GOLANGCI_LINT_VERSION name=golangci-lint about="about 2 minutes" ;;
+	actionlint) version=$ACTIONLINT_VERSION name=actionlint about="about 30 seconds" ;;
 	*) echo "tools.sh: unknown tool '$tool'" >&2; exit 2 ;;
 	esac
 	local dir=$DOO_TOOLS_DIR/$tool-$version
@@ -132,11 +138,11 @@ doo_terraform_new() (
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	set -euo pipefail
 	case ${1:-} in
-	tofu | terraform | tfplugindocs | golangci-lint) doo_tool "$1" ;;
-	all) for t in tofu terraform tfplugindocs golangci-lint; do doo_tool "$t"; done ;;
+	tofu | terraform | tfplugindocs | golangci-lint | actionlint) doo_tool "$1" ;;
+	all) for t in tofu terraform tfplugindocs golangci-lint actionlint; do doo_tool "$t"; done ;;
 	terraform-new) doo_terraform_new ;;
 	*)
-		echo "usage: $0 tofu|terraform|tfplugindocs|golangci-lint|all|terraform-new" >&2
+		echo "usage: $0 tofu|terraform|tfplugindocs|golangci-lint|actionlint|all|terraform-new" >&2
 		exit 2
 		;;
 	esac

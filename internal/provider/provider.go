@@ -45,6 +45,15 @@ func New(version string) func() provider.Provider {
 
 type dooProvider struct {
 	version string
+	hooks   clientHooks
+}
+
+// clientHooks let tests observe the client Configure builds; both are nil outside tests.
+type clientHooks struct {
+	// config may adjust the client configuration just before the client is created.
+	config func(*doo.Config)
+	// client receives every client Configure creates.
+	client func(*doo.Client)
 }
 
 type providerModel struct {
@@ -64,9 +73,11 @@ func (p *dooProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 
 func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages [doo](https://doo.net) webhook configurations. Every request carries the API key; " +
-			"all but deletes also carry an access token obtained with the client credentials (or a static `access_token`). " +
-			"doo allows 1 request per second and 1000 requests per day per API key by default: the provider shares one " +
+		MarkdownDescription: "Manages [doo](https://doo.net) webhook configurations. Every request carries the API key and an access token, " +
+			"obtained with the client credentials or given as a static `access_token` (deletes included, although doo's examples send only " +
+			"the key there). Each setting can come from the provider block or from its `DOO_*` environment " +
+			"variable; a non-empty value in the block wins. Settings must be known at plan time: a value taken from a resource that is not " +
+			"created yet is refused. doo allows 1 request per second and 1000 requests per day per API key by default: the provider shares one " +
 			"rate limiter across all its resources and lists each team once per run.",
 		Attributes: map[string]schema.Attribute{
 			"base_url": schema.StringAttribute{
@@ -82,7 +93,7 @@ func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"api_key": schema.StringAttribute{
 				Optional: true, Sensitive: true,
-				MarkdownDescription: "API key sent as `x-api-key` on every request; it carries doo's request limits. From doo support. Or the `" + envAPIKey + "` environment variable.",
+				MarkdownDescription: "API key sent as `x-api-key` on every request; it carries doo's request limits. From doo support. Required, here or in the `" + envAPIKey + "` environment variable.",
 			},
 			"client_id": schema.StringAttribute{
 				Optional:            true,
@@ -90,16 +101,18 @@ func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"client_secret": schema.StringAttribute{
 				Optional: true, Sensitive: true,
-				MarkdownDescription: "OAuth client secret paired with `client_id`. Or `" + envClientSecret + "`.",
+				MarkdownDescription: "OAuth client secret paired with `client_id`. Or `" + envClientSecret + "`. Required with `client_id`.",
 			},
 			"access_token": schema.StringAttribute{
 				Optional: true, Sensitive: true,
-				MarkdownDescription: "A ready access token, used instead of `client_id` and `client_secret` (it cannot be renewed when it expires). Or `" + envAccessToken + "`.",
+				MarkdownDescription: "A ready access token, used instead of `client_id` and `client_secret` (it cannot be renewed when it expires). Or `" + envAccessToken + "`. " +
+					"It conflicts with the client credentials wherever they come from: with `access_token` (or `" + envAccessToken + "`) and `client_id` or `client_secret` " +
+					"(or `" + envClientID + "`, `" + envClientSecret + "`) both set, the provider stops and names where each came from.",
 			},
 			"requests_per_second": schema.Float64Attribute{
 				Optional: true,
 				MarkdownDescription: "Upper bound on the provider's request rate, shared by every resource and data source of the run. " +
-					"Default `1`, doo's default limit; raise it only when doo has raised the limit of your API key.",
+					"Between `0.01` and `100`; default `1`, doo's default limit. Raise it only when doo has raised the limit of your API key.",
 				Validators: []validator.Float64{float64validator.Between(0.01, 100)},
 			},
 		},
@@ -112,18 +125,63 @@ func (p *dooProvider) ValidateConfig(ctx context.Context, req provider.ValidateC
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.AccessToken.IsNull() && !m.AccessToken.IsUnknown() && (!m.ClientSecret.IsNull() || !m.ClientID.IsNull()) {
-		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting doo credentials",
-			"Set either access_token or client_id and client_secret, not both: access_token replaces the client credentials.")
+	// Only what the block itself holds is checked here, and only known values; Configure checks the environment too.
+	token := setting{"access_token", envAccessToken, m.AccessToken}
+	for _, other := range []setting{{"client_id", envClientID, m.ClientID}, {"client_secret", envClientSecret, m.ClientSecret}} {
+		if token.inBlock() && other.inBlock() && !token.value.IsUnknown() && !other.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting doo credentials", conflictDetail(token, other, false))
+			return
+		}
 	}
 }
 
-// fromEnv returns the attribute's value, else the environment variable's.
-func fromEnv(v types.String, env string) string {
-	if !v.IsNull() && !v.IsUnknown() {
-		return v.ValueString()
+// setting is one string attribute of the provider block and the environment variable it falls back to.
+type setting struct {
+	attr, env string
+	value     types.String
+}
+
+// inBlock reports whether the provider block sets the attribute to a non-empty value (or to one unknown yet).
+func (s setting) inBlock() bool {
+	return s.value.IsUnknown() || (!s.value.IsNull() && s.value.ValueString() != "")
+}
+
+// resolve returns the effective value: a non-empty value in the block wins over the environment variable.
+func (s setting) resolve() string {
+	if s.inBlock() {
+		return s.value.ValueString()
 	}
-	return os.Getenv(env)
+	return os.Getenv(s.env)
+}
+
+// source names where the effective value comes from, for diagnostics.
+func (s setting) source() string {
+	if s.inBlock() {
+		return s.attr + " in the provider block"
+	}
+	return "the " + s.env + " environment variable"
+}
+
+// conflictDetail explains that a static access token and client credentials were both given.
+func conflictDetail(token, other setting, withEnv bool) string {
+	fix := "Set either access_token or client_id and client_secret, not both: access_token replaces the client credentials."
+	if withEnv {
+		fix = "Keep one of the two: remove " + other.source() + " (and its partner) to use the static token, or remove " + token.source() +
+			" to use client credentials, which the provider can renew when they expire. The provider does not pick one silently."
+	}
+	return "Both " + token.source() + " and " + other.source() + " are set. " + fix
+}
+
+// unknownDetail explains a provider setting that is unknown at plan time and what to do about it.
+func unknownDetail(attr, env string) string {
+	d := fmt.Sprintf("The value of %s is not known yet: it comes from a resource that is not created yet, or from another value known only after apply. "+
+		"The doo provider needs its settings while planning, before that resource exists. Either create that resource first "+
+		"(terraform apply -target=<its address>) and then plan the rest, or take %s from something known at plan time: "+
+		"a variable, a data source or a literal", attr, attr)
+	if env != "" {
+		d += ", or the " + env + " environment variable"
+	}
+	return d + "."
 }
 
 func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -132,16 +190,38 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg := doo.Config{
-		BaseURL:      fromEnv(m.BaseURL, envBaseURL),
-		TokenURL:     fromEnv(m.TokenURL, envTokenURL),
-		APIKey:       fromEnv(m.APIKey, envAPIKey),
-		ClientID:     fromEnv(m.ClientID, envClientID),
-		ClientSecret: fromEnv(m.ClientSecret, envClientSecret),
-		AccessToken:  fromEnv(m.AccessToken, envAccessToken),
-		UserAgent:    "terraform-provider-doo/" + p.version,
+	baseURL := setting{"base_url", envBaseURL, m.BaseURL}
+	tokenURL := setting{"token_url", envTokenURL, m.TokenURL}
+	apiKey := setting{"api_key", envAPIKey, m.APIKey}
+	clientID := setting{"client_id", envClientID, m.ClientID}
+	clientSecret := setting{"client_secret", envClientSecret, m.ClientSecret}
+	accessToken := setting{"access_token", envAccessToken, m.AccessToken}
+
+	// Values from resources not yet created are unknown while planning. Going on without them would
+	// report them missing (or quietly fall back to the environment), which hides the real cause.
+	for _, s := range []setting{baseURL, tokenURL, apiKey, clientID, clientSecret, accessToken} {
+		if s.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "doo provider setting "+s.attr+" is unknown at plan time", unknownDetail(s.attr, s.env))
+		}
 	}
-	if !m.RequestsPerSecond.IsNull() && !m.RequestsPerSecond.IsUnknown() {
+	if m.RequestsPerSecond.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("requests_per_second"), "doo provider setting requests_per_second is unknown at plan time",
+			unknownDetail("requests_per_second", ""))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg := doo.Config{
+		BaseURL:      baseURL.resolve(),
+		TokenURL:     tokenURL.resolve(),
+		APIKey:       apiKey.resolve(),
+		ClientID:     clientID.resolve(),
+		ClientSecret: clientSecret.resolve(),
+		AccessToken:  accessToken.resolve(),
+		UserAgent:    userAgent(p.version, req.TerraformVersion),
+	}
+	if !m.RequestsPerSecond.IsNull() {
 		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
 	}
 	if off, _ := strconv.ParseBool(os.Getenv(envDisableListCache)); off {
@@ -150,23 +230,32 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	// Environment values skip plan-time validation, so check the URLs again here.
 	for _, u := range []struct {
-		attr, env, value string
-		check            func(string) string
+		s     setting
+		value string
+		check func(string) string
 	}{
-		{"base_url", envBaseURL, cfg.BaseURL, checkAPIBaseURL}, {"token_url", envTokenURL, cfg.TokenURL, checkSecureURL},
+		{baseURL, cfg.BaseURL, checkAPIBaseURL}, {tokenURL, cfg.TokenURL, checkSecureURL},
 	} {
 		if u.value == "" {
 			continue
 		}
 		if problem := u.check(u.value); problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root(u.attr), "Invalid doo "+u.attr, u.attr+" (or "+u.env+"): "+problem)
+			resp.Diagnostics.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+problem)
 		}
 	}
 	if cfg.APIKey == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing doo API key",
 			"Set api_key in the provider block or the "+envAPIKey+" environment variable. doo support issues API keys; every request needs one.")
 	}
-	if cfg.AccessToken == "" {
+	if cfg.AccessToken != "" {
+		// One rule wherever the values come from: a static token and client credentials together are refused.
+		for _, other := range []setting{clientID, clientSecret} {
+			if other.resolve() != "" {
+				resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting doo credentials", conflictDetail(accessToken, other, true))
+				break
+			}
+		}
+	} else {
 		if cfg.ClientID == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "Missing doo client credentials",
 				"Set client_id (or "+envClientID+") and client_secret (or "+envClientSecret+"), or a ready access_token (or "+envAccessToken+"). "+
@@ -181,13 +270,29 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	cfg.Logger = tflogBridge{secrets: nonEmpty(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
+	if p.hooks.config != nil {
+		p.hooks.config(&cfg)
+	}
 	client, err := doo.New(cfg)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot configure the doo client", err.Error())
 		return
 	}
+	if p.hooks.client != nil {
+		p.hooks.client(client)
+	}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+}
+
+// userAgent names the provider and the CLI running it, e.g. "terraform-provider-doo/0.1.0 Terraform/1.11.4";
+// OpenTofu reports its own version in the same field.
+func userAgent(version, cliVersion string) string {
+	ua := "terraform-provider-doo/" + version
+	if cliVersion != "" {
+		ua += " Terraform/" + cliVersion
+	}
+	return ua
 }
 
 func (p *dooProvider) Resources(context.Context) []func() resource.Resource {
