@@ -25,7 +25,7 @@ func TestAccWebhookWriteOnly_secretAndFingerprintNeverInStatePlanOrTrace(t *test
 	if os.Getenv("TF_ACC") == "" || cli == "" {
 		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (scripts/testacc.sh does)")
 	}
-	if major, minor, v := cliVersion(t, cli); major < 1 || major == 1 && minor < 11 {
+	if major, minor, v := cliMajorMinor(t, cli); major < 1 || major == 1 && minor < 11 {
 		t.Skipf("CLI version %s is below minimum version 1.11.0 (write-only attributes): skipping test", v)
 	}
 	env := newTestEnv(t, doofake.Options{})
@@ -148,8 +148,8 @@ variable "receiver_secret" {
 	}
 }
 
-// cliVersion reads the CLI's version from `version -json` (both CLIs name the field terraform_version).
-func cliVersion(t *testing.T, cli string) (major, minor int, full string) {
+// cliMajorMinor reads the CLI's version from `version -json` (both CLIs name the field terraform_version).
+func cliMajorMinor(t *testing.T, cli string) (major, minor int, full string) {
 	t.Helper()
 	cmd := exec.Command(cli, "version", "-json")
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
