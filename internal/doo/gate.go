@@ -94,6 +94,9 @@ func (g *machineGate) wait(ctx context.Context) error {
 	if g.interval <= 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err // A slot taken now would be wasted.
+	}
 	r, err := g.reserve(ctx)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

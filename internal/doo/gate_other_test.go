@@ -3,7 +3,6 @@
 package doo
 
 import (
-	"context"
 	"strings"
 	"testing"
 )
@@ -13,7 +12,7 @@ func TestMachineGate_notSupported(t *testing.T) {
 	var reasons []string
 	g.onDisabled = func(reason string) { reasons = append(reasons, reason) }
 	for range 2 {
-		if err := g.wait(context.Background()); err != nil {
+		if err := g.wait(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	}
