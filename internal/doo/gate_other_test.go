@@ -19,4 +19,7 @@ func TestMachineGate_notSupported(t *testing.T) {
 	if len(reasons) != 1 || !strings.Contains(reasons[0], "not supported on this platform") {
 		t.Fatalf("onDisabled calls %q, want one saying the platform is not supported", reasons)
 	}
+	if got := g.disabledReason(); got != reasons[0] {
+		t.Fatalf("disabledReason() = %q, want %q", got, reasons[0])
+	}
 }
