@@ -127,16 +127,17 @@ func (g *machineGate) openFolder() (*os.Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the request gate cannot open its folder %s: %v", g.folder, err)
 	}
+	// OpenRoot follows links: make sure it opened the folder checked above.
 	opened, err := root.Stat(".")
-	if err == nil && !os.SameFile(before, opened) {
-		err = errors.New("it was replaced while being opened")
-	}
-	if err == nil {
-		err = g.checkFolder(opened)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("the request gate cannot inspect its folder %s: %v", g.folder, err)
+	case !os.SameFile(before, opened):
+		err = fmt.Errorf("the request gate refuses its folder %s: it was replaced while being opened; remove it (the provider recreates it) or set TMPDIR to a folder of your own", g.folder)
 	}
 	if err != nil {
 		_ = root.Close()
-		return nil, fmt.Errorf("the request gate refuses its folder %s: %v; remove it (the provider recreates it) or set TMPDIR to a folder of your own", g.folder, err)
+		return nil, err
 	}
 	return root, nil
 }
