@@ -428,17 +428,19 @@ func TestMachineGate_refusesSlotFileOfAnotherUser(t *testing.T) {
 }
 
 // holdLock takes path's exclusive lock through an open file description of its own, as another
-// process would, until the test ends.
-func holdLock(t *testing.T, path string) {
+// process would, until the returned function is called or the test ends.
+func holdLock(t *testing.T, path string) (release func()) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = f.Close() })
+	release = sync.OnceFunc(func() { _ = f.Close() })
+	t.Cleanup(release)
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatal(err)
 	}
+	return release
 }
 
 func TestMachineGate_lockWaitEndsWhenCancelled(t *testing.T) {
@@ -476,7 +478,7 @@ func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 		return nil
 	}
 	writeSlot(t, g, gateEpoch)
-	holdLock(t, g.slotPath())
+	releaseLock := holdLock(t, g.slotPath())
 	before := readFile(t, g.slotPath())
 	assertRefused(t, g, "stayed locked for 2s", g.slotPath())
 	if paused < gateLockWait || paused >= gateLockWait+gateLockPauseMax {
@@ -484,6 +486,23 @@ func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 	}
 	if after := readFile(t, g.slotPath()); !bytes.Equal(before, after) {
 		t.Fatalf("the slot file changed without its lock: %x became %x", before, after)
+	}
+	// While the lock stays taken, later requests do not wait for it again.
+	paused = 0
+	assertRefused(t, g, "stayed locked")
+	if paused != 0 {
+		t.Fatalf("a request waited %s more for a lock known to be stuck", paused)
+	}
+	// Once the holder lets go, the gate is used again, and a new stuck holder is waited for anew.
+	releaseLock()
+	if err := g.wait(t.Context()); err != nil || g.disabledReason() != "" {
+		t.Fatalf("wait = %v, reason %q: the gate was not used once the lock was free", err, g.disabledReason())
+	}
+	holdLock(t, g.slotPath())
+	paused = 0
+	assertRefused(t, g, "stayed locked")
+	if paused < gateLockWait {
+		t.Fatalf("polled a newly stuck lock for %s, want %s", paused, gateLockWait)
 	}
 }
 
