@@ -53,7 +53,7 @@ type machineGate struct {
 	// episode: when a request goes without the gate for a reason other than the previous request's.
 	// A request that uses the gate ends the episode. The reason is one sentence that names the path
 	// or bound at fault and what to do; it holds no secret. It is called from wait, on the
-	// requesting goroutine, and must not call back into the gate. Set it before the first wait.
+	// requesting goroutine, with no lock held. Set it before the first wait.
 	onDisabled func(reason string)
 
 	mu     sync.Mutex
