@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -50,11 +53,16 @@ type machineGate struct {
 	// episode: when a request goes without the gate for a reason other than the previous request's.
 	// A request that uses the gate ends the episode. The reason is one sentence that names the path
 	// or bound at fault and what to do; it holds no secret. It is called from wait, on the
-	// requesting goroutine, and must not call back into the gate. Set it before the first wait.
+	// requesting goroutine, with no lock held. Set it before the first wait.
 	onDisabled func(reason string)
 
 	mu     sync.Mutex
 	reason string // why the latest request went without the gate; "" when it used the gate
+
+	// lockStuck is set when a request found the lock taken for all of lockWait: later requests
+	// then try the lock once, without waiting, until one gets it, rather than each losing
+	// lockWait to a stuck holder.
+	lockStuck atomic.Bool
 }
 
 // newMachineGate returns the gate of one API key and host, spacing requests 1/rps apart.
@@ -94,20 +102,38 @@ func (g *machineGate) wait(ctx context.Context) error {
 	if g.interval <= 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil {
+		return err // A slot taken now would be wasted.
+	}
 	r, err := g.reserve(ctx)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
+		var stuck gateLockStuckError
+		g.lockStuck.Store(errors.As(err, &stuck))
 		g.report(err.Error())
 		return nil
 	}
+	g.lockStuck.Store(false)
 	g.report("")
 	defer r.release()
 	if r.wait <= 0 {
 		return nil
 	}
 	return g.sleep(ctx, r.wait)
+}
+
+// gateLockStuckError reports a gate file whose lock stayed taken for the whole lock wait.
+type gateLockStuckError struct {
+	path string
+	wait time.Duration
+}
+
+// Error says which file stayed locked and what to do.
+func (e gateLockStuckError) Error() string {
+	return fmt.Sprintf("the request gate's file %s stayed locked for %s, while a request holds it for microseconds: a stopped provider process or another program holds it; end that process (fuser %s names it) or remove the file",
+		e.path, e.wait, e.path)
 }
 
 // disabledReason tells why the latest request went without the gate, or "" when it used the gate.

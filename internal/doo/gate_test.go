@@ -40,7 +40,7 @@ func (g *machineGate) waitPath() string { return filepath.Join(g.folder, g.name+
 // mustReserve takes a slot and fails the test when the gate refuses.
 func mustReserve(t *testing.T, g *machineGate) reservation {
 	t.Helper()
-	r, err := g.reserve(context.Background())
+	r, err := g.reserve(t.Context())
 	if err != nil {
 		t.Fatalf("reserve: %v", err)
 	}
@@ -87,7 +87,7 @@ func readFile(t *testing.T, path string) []byte {
 // containing every one of want.
 func assertRefused(t *testing.T, g *machineGate, want ...string) {
 	t.Helper()
-	if err := g.wait(context.Background()); err != nil {
+	if err := g.wait(t.Context()); err != nil {
 		t.Fatalf("wait = %v, want nil: a gate that cannot be used lets the request go", err)
 	}
 	reason := g.disabledReason()
@@ -103,7 +103,7 @@ func assertRefused(t *testing.T, g *machineGate, want ...string) {
 
 func TestMachineGate_createsPrivateFolder(t *testing.T) {
 	g := newTestGate(t, t.TempDir())
-	if err := g.wait(context.Background()); err != nil {
+	if err := g.wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if r := g.disabledReason(); r != "" {
@@ -163,7 +163,7 @@ func TestMachineGate_concurrentRequestsGetDistinctSlots(t *testing.T) {
 		g.sleep = RealClock{}.Sleep // Lock contention between the goroutines is real.
 		for range perProcess {
 			wg.Go(func() {
-				r, err := g.reserve(context.Background())
+				r, err := g.reserve(t.Context())
 				if err != nil {
 					t.Error(err)
 					return
@@ -428,17 +428,19 @@ func TestMachineGate_refusesSlotFileOfAnotherUser(t *testing.T) {
 }
 
 // holdLock takes path's exclusive lock through an open file description of its own, as another
-// process would, until the test ends.
-func holdLock(t *testing.T, path string) {
+// process would, until the returned function is called or the test ends.
+func holdLock(t *testing.T, path string) (release func()) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = f.Close() })
+	release = sync.OnceFunc(func() { _ = f.Close() })
+	t.Cleanup(release)
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatal(err)
 	}
+	return release
 }
 
 func TestMachineGate_lockWaitEndsWhenCancelled(t *testing.T) {
@@ -448,7 +450,7 @@ func TestMachineGate_lockWaitEndsWhenCancelled(t *testing.T) {
 	holdLock(t, g.slotPath())
 	before := readFile(t, g.slotPath())
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	var cancelled time.Time // Written before cancel, read after ctx is done.
 	time.AfterFunc(50*time.Millisecond, func() { cancelled = time.Now(); cancel() })
 	err := g.wait(ctx)
@@ -476,7 +478,7 @@ func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 		return nil
 	}
 	writeSlot(t, g, gateEpoch)
-	holdLock(t, g.slotPath())
+	releaseLock := holdLock(t, g.slotPath())
 	before := readFile(t, g.slotPath())
 	assertRefused(t, g, "stayed locked for 2s", g.slotPath())
 	if paused < gateLockWait || paused >= gateLockWait+gateLockPauseMax {
@@ -485,6 +487,23 @@ func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 	if after := readFile(t, g.slotPath()); !bytes.Equal(before, after) {
 		t.Fatalf("the slot file changed without its lock: %x became %x", before, after)
 	}
+	// While the lock stays taken, later requests do not wait for it again.
+	paused = 0
+	assertRefused(t, g, "stayed locked")
+	if paused != 0 {
+		t.Fatalf("a request waited %s more for a lock known to be stuck", paused)
+	}
+	// Once the holder lets go, the gate is used again, and a new stuck holder is waited for anew.
+	releaseLock()
+	if err := g.wait(t.Context()); err != nil || g.disabledReason() != "" {
+		t.Fatalf("wait = %v, reason %q: the gate was not used once the lock was free", err, g.disabledReason())
+	}
+	holdLock(t, g.slotPath())
+	paused = 0
+	assertRefused(t, g, "stayed locked")
+	if paused < gateLockWait {
+		t.Fatalf("polled a newly stuck lock for %s, want %s", paused, gateLockWait)
+	}
 }
 
 func TestMachineGate_slotWaitIsCancellable(t *testing.T) {
@@ -492,7 +511,7 @@ func TestMachineGate_slotWaitIsCancellable(t *testing.T) {
 	g.sleep = RealClock{}.Sleep
 	writeSlot(t, g, gateEpoch.Add(30*time.Second))
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(20*time.Millisecond, cancel)
 	start := time.Now()
 	if err := g.wait(ctx); !errors.Is(err, context.Canceled) {
@@ -529,7 +548,7 @@ func TestMachineGate_reportsEachReasonOnce(t *testing.T) {
 	if err := os.Chmod(g.folder, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := g.wait(context.Background()); err != nil {
+	if err := g.wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if r := g.disabledReason(); r != "" {
@@ -546,10 +565,41 @@ func TestMachineGate_reportsEachReasonOnce(t *testing.T) {
 
 func TestMachineGate_unlimitedRateNeedsNoGate(t *testing.T) {
 	g := newMachineGate(t.TempDir(), "https://api.doo.test", "test-key", 0)
-	if err := g.wait(context.Background()); err != nil {
+	if err := g.wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Lstat(g.folder); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("a gate without a rate touched its folder (%v)", err)
+	}
+}
+
+func TestMachineGate_endedContextTakesNoSlot(t *testing.T) {
+	g := newTestGate(t, t.TempDir())
+	writeSlot(t, g, gateEpoch)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := g.wait(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("wait = %v, want context.Canceled", err)
+	}
+	if got := storedSlot(t, g); !got.Equal(gateEpoch) {
+		t.Fatalf("a request whose context had ended took a slot: next slot %v", got)
+	}
+}
+
+// BenchmarkMachineGate_wait measures what the gate adds to a request when its slot is due at once.
+func BenchmarkMachineGate_wait(b *testing.B) {
+	g := newMachineGate(b.TempDir(), "https://api.doo.test", "test-key", 1)
+	calls := 0
+	g.now = func() time.Time { // An hour per call: every slot is due at once.
+		calls++
+		return gateEpoch.Add(time.Duration(calls) * time.Hour)
+	}
+	for b.Loop() {
+		if err := g.wait(b.Context()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if r := g.disabledReason(); r != "" {
+		b.Fatal(r)
 	}
 }

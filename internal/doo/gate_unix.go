@@ -127,16 +127,17 @@ func (g *machineGate) openFolder() (*os.Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the request gate cannot open its folder %s: %v", g.folder, err)
 	}
+	// OpenRoot follows links: make sure it opened the folder checked above.
 	opened, err := root.Stat(".")
-	if err == nil && !os.SameFile(before, opened) {
-		err = errors.New("it was replaced while being opened")
-	}
-	if err == nil {
-		err = g.checkFolder(opened)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("the request gate cannot inspect its folder %s: %v", g.folder, err)
+	case !os.SameFile(before, opened):
+		err = fmt.Errorf("the request gate refuses its folder %s: it was replaced while being opened; remove it (the provider recreates it) or set TMPDIR to a folder of your own", g.folder)
 	}
 	if err != nil {
 		_ = root.Close()
-		return nil, fmt.Errorf("the request gate refuses its folder %s: %v; remove it (the provider recreates it) or set TMPDIR to a folder of your own", g.folder, err)
+		return nil, err
 	}
 	return root, nil
 }
@@ -205,9 +206,13 @@ func (g *machineGate) openFile(root *os.Root, name string) (*os.File, error) {
 }
 
 // lock takes f's exclusive lock, polling with growing pauses until ctx ends (ctx's error) or the
-// pauses add up to lockWait (an error naming the file).
+// pauses add up to lockWait (a gateLockStuckError); while lockStuck is set it tries only once.
 func (g *machineGate) lock(ctx context.Context, f *os.File) error {
 	pause, paused := gateLockPauseFirst, time.Duration(0)
+	patience := g.lockWait
+	if g.lockStuck.Load() {
+		patience = 0
+	}
 	for {
 		err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
@@ -217,9 +222,8 @@ func (g *machineGate) lock(ctx context.Context, f *os.File) error {
 			continue
 		case !errors.Is(err, syscall.EWOULDBLOCK):
 			return fmt.Errorf("the request gate cannot lock %s: %v", f.Name(), err)
-		case paused >= g.lockWait:
-			return fmt.Errorf("the request gate's file %s stayed locked for %s, while a request holds it for microseconds: a stopped provider process or another program holds it; end that process (fuser %s names it) or remove the file",
-				f.Name(), g.lockWait, f.Name())
+		case paused >= patience:
+			return gateLockStuckError{path: f.Name(), wait: g.lockWait}
 		}
 		if err := g.sleep(ctx, pause); err != nil {
 			return err
