@@ -291,7 +291,7 @@ func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt
 	case status >= 300 && status < 400:
 		e.Reason = ReasonRedirect
 		e.Err = fmt.Errorf("doo answered with a redirect to %s, which is never followed: the API key and tokens go only to the configured hosts", redirectTarget(ex.header))
-		e.Hint = "check base_url and token_url: they must name doo's API host itself"
+		e.Hint = "the configured API and token URLs must name doo's API host itself"
 		e.outcomeUnknown = !req.safeToRepeat()
 	case status == http.StatusUnauthorized && req.auth && !renewed && c.tokens.static == "":
 		// Tokens expire without notice: fetch a new one once, then send again.

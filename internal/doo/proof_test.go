@@ -3,11 +3,9 @@ package doo_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
@@ -128,18 +126,8 @@ func TestListWebhooks_incompleteAnswersAreNeverAListing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var lists atomic.Int64
-			env := newTestEnv(t, doofake.Options{}, nil, func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/webhooks") {
-						lists.Add(1)
-						w.Header().Set("Content-Type", "application/json")
-						_, _ = w.Write([]byte(tt.body))
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			})
+			env := newTestEnv(t, doofake.Options{}, nil, nil)
+			env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusOK, Fraction: 1, Body: tt.body})
 			items, err := env.Client.ListWebhooks(context.Background(), testTeam)
 			if err == nil {
 				t.Fatalf("ListWebhooks = %d items and no error, want an error", len(items))
@@ -147,35 +135,32 @@ func TestListWebhooks_incompleteAnswersAreNeverAListing(t *testing.T) {
 			if doo.ReasonOf(err) != doo.ReasonInconsistentList {
 				t.Errorf("reason = %q, want %q (%v)", doo.ReasonOf(err), doo.ReasonInconsistentList, err)
 			}
-			if got := lists.Load(); got != 4 {
-				t.Errorf("sent %d list requests, want 4 (bounded restarts)", got)
-			}
+			wantCount(t, env.Fake, doofake.RouteList, 4, "the first listing and 3 bounded restarts")
 		})
 	}
+}
+
+// A server that ignores the page parameter and claims a million pages is not paged through to the end.
+func TestListWebhooks_ignoredPageParameterIsBounded(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, 30)
+	env.Fake.SetIgnorePageParam(1000000)
+	if _, err := env.Client.ListWebhooks(context.Background(), testTeam); doo.ReasonOf(err) != doo.ReasonInconsistentList {
+		t.Fatalf("err = %v, want an inconsistent listing", err)
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 4, "one page per try: page 1 already contradicts itself")
 }
 
 // A redirect is never followed: credentials go only to the configured hosts, and the error names the target.
 func TestRedirect_isNeverFollowedWithCredentials(t *testing.T) {
 	t.Parallel()
-	var leaked atomic.Int64
-	other := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("x-api-key") != "" || r.Header.Get("Authorization") != "" || r.ContentLength > 0 {
-			leaked.Add(1)
-		}
-	}))
-	t.Cleanup(other.Close)
-	for _, route := range []string{"/v1/oauth", "/webhooks"} {
+	for _, route := range []string{doofake.RouteToken, doofake.RouteList} {
 		t.Run(route, func(t *testing.T) {
 			t.Parallel()
-			env := newTestEnv(t, doofake.Options{}, nil, func(next http.Handler) http.Handler {
-				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if strings.HasSuffix(r.URL.Path, route) {
-						http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
-						return
-					}
-					next.ServeHTTP(w, r)
-				})
-			})
+			other := newTestEnv(t, doofake.Options{}, nil, nil)
+			env := newTestEnv(t, doofake.Options{}, nil, nil)
+			env.Fake.SetFaultRule(route, doofake.Fault{Status: http.StatusTemporaryRedirect, Fraction: 1, Location: other.URL + "/v1/oauth"})
 			_, err := env.Client.ListWebhooks(context.Background(), testTeam)
 			if doo.ReasonOf(err) != doo.ReasonRedirect {
 				t.Fatalf("err = %v, want a redirect error", err)
@@ -183,10 +168,15 @@ func TestRedirect_isNeverFollowedWithCredentials(t *testing.T) {
 			if host := strings.TrimPrefix(other.URL, "http://"); !strings.Contains(err.Error(), host) {
 				t.Errorf("err = %v, want it to name the host %s", err, host)
 			}
+			if reqs := other.Fake.Requests(); len(reqs) != 0 {
+				t.Errorf("the other host received %d requests, first %+v", len(reqs), reqs[0])
+			}
+			for _, r := range env.Fake.Requests() {
+				if r.Route == route && r.Status != http.StatusTemporaryRedirect {
+					t.Errorf("the %s route answered %d, want only the redirect", route, r.Status)
+				}
+			}
 		})
-	}
-	if n := leaked.Load(); n != 0 {
-		t.Errorf("the other host received %d requests with credentials", n)
 	}
 }
 
