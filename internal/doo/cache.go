@@ -27,6 +27,11 @@ type listCache struct {
 }
 
 type teamState struct {
+	// paging keeps this client's own writes out of its listings of the team: a write holds it shared
+	// for its request, a listing holds it exclusively while it pages. Otherwise a client's own deletes
+	// would shift the pages of its confirming listing, and no listing would ever add up.
+	paging sync.RWMutex
+
 	gen       uint64
 	listing   *Listing // nil when no listing of this generation is held
 	fetchedAt time.Time
@@ -68,11 +73,15 @@ func (st *teamState) invalidateLocked() {
 	st.listing = nil
 }
 
-// write brackets a create or delete in flight: begin counts it, and the returned end uncounts it,
-// invalidates the team's listing and closes the settled channel when the team has no write of that kind left.
+// write brackets a create or delete in flight: it waits for a listing of the team in progress, counts
+// the write, and the returned end uncounts it, invalidates the team's listing and closes the settled
+// channel when the team has no write of that kind left.
 func (lc *listCache) write(teamID int64, create bool) (end func()) {
 	lc.mu.Lock()
 	st := lc.team(teamID)
+	lc.mu.Unlock()
+	st.paging.RLock()
+	lc.mu.Lock()
 	count, settled := &st.deletes, &st.deletesSettled
 	if create {
 		count, settled = &st.creates, &st.createsSettled
@@ -90,7 +99,18 @@ func (lc *listCache) write(teamID int64, create bool) (end func()) {
 			close(*settled)
 		}
 		lc.mu.Unlock()
+		st.paging.RUnlock()
 	}
+}
+
+// list pages through the team while no write of this client to the team is in flight.
+func (lc *listCache) list(ctx context.Context, teamID int64) (*Listing, error) {
+	lc.mu.Lock()
+	st := lc.team(teamID)
+	lc.mu.Unlock()
+	st.paging.Lock()
+	defer st.paging.Unlock()
+	return lc.c.listTeam(ctx, teamID)
 }
 
 // settle waits until no write of the kind is in flight in the team, at most max, so the writes that run
@@ -157,7 +177,7 @@ func (lc *listCache) claimedIDs(teamID int64) map[string]bool {
 // by every caller.
 func (lc *listCache) get(ctx context.Context, teamID int64) (*Listing, error) {
 	if lc.c.cfg.DisableCache {
-		l, err := lc.c.listTeam(ctx, teamID)
+		l, err := lc.list(ctx, teamID)
 		if err == nil {
 			lc.record(l, false, 0)
 		}
@@ -183,7 +203,7 @@ func (lc *listCache) get(ctx context.Context, teamID int64) (*Listing, error) {
 		}
 		lc.mu.Unlock()
 		// The listing serves every waiting caller, so one caller's cancellation must not end it.
-		l, err := lc.c.listTeam(context.WithoutCancel(ctx), teamID)
+		l, err := lc.list(context.WithoutCancel(ctx), teamID)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
 	"github.com/doo-net/terraform-provider-doo/internal/doofake"
@@ -223,4 +224,26 @@ func TestGate_unusableIsLoggedOnceAndRequestsGoOn(t *testing.T) {
 	if n := strings.Count(env.Log.Text(), "gate is not used"); n != 1 {
 		t.Errorf("logged the unusable gate %d times, want once:\n%s", n, env.Log.Text())
 	}
+}
+
+// The client's own deletes never shift the pages of its own confirming listings: 40 deletes in a team of
+// 60 (3 pages), started a few milliseconds apart so that new deletes keep starting while earlier ones
+// are being confirmed (as when Terraform's parallelism slots are freed by other teams), are all confirmed.
+func TestDeleteWebhookConfirmed_concurrentDeletesNeverShiftTheirOwnListings(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{Latency: 2 * time.Millisecond}, nil, nil)
+	ids := seed(t, env.Fake, 60)
+	var wg sync.WaitGroup
+	for i, id := range ids[:40] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(i) * 3 * time.Millisecond)
+			if err := env.Client.DeleteWebhookConfirmed(context.Background(), testTeam, id); err != nil {
+				t.Errorf("delete %s: %v", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	wantStoredIDs(t, env.Fake, ids[40:]...)
 }
