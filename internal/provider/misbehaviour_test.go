@@ -297,3 +297,46 @@ func TestAccWebhook_numericIDsKeepEveryDigit(t *testing.T) {
 		},
 	})
 }
+
+// threeTwins declares three identical configurations, created at the same moment (count behaves as
+// for_each here; the legacy state the checks read cannot index for_each instances).
+const threeTwins = `
+resource "doo_webhook" "twin" {
+  count   = 3
+  team_id = 1
+  name    = "twin"
+  hooks   = [{ type = "order_created", endpoint = "https://crm.example.com/doo" }]
+}
+`
+
+// Three identical siblings are created together and one answer is lost: each sibling's own
+// acknowledged id is excluded for the lost one, so every sibling ends with its own configuration.
+func TestAccWebhook_identicalSiblingsWithALostAnswerEachKeepTheirOwn(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.LoseNextCreateResponse()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(threeTwins),
+			Check: func(s *terraform.State) error {
+				var ids []string
+				seen := map[string]bool{}
+				for addr, r := range s.RootModule().Resources {
+					if !strings.HasPrefix(addr, "doo_webhook.twin") {
+						continue
+					}
+					if seen[r.Primary.ID] {
+						return fmt.Errorf("two siblings hold the same configuration %s", r.Primary.ID)
+					}
+					seen[r.Primary.ID] = true
+					ids = append(ids, r.Primary.ID)
+				}
+				if n := env.fake.Count(doofake.RouteCreate); n != 3 {
+					return fmt.Errorf("sent %d creates, want 3", n)
+				}
+				return expectIDs(env, ids...)
+			},
+		}},
+	})
+}
