@@ -13,7 +13,9 @@
 #
 # Terraform 1.5.7 is skipped for directories with a `.tofu-only` file and for
 # configs it cannot parse: write-only attributes (`*_wo`), import blocks with
-# for_each, ephemeral blocks and provider functions.
+# for_each, ephemeral blocks and provider functions. Those configs are validated
+# with a Terraform >= 1.11 instead when one is on PATH (scripts/tools.sh
+# terraform-new), except `.tofu-only` ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,7 @@ fi
 
 tofu=$(scripts/tools.sh tofu)
 terraform=$(scripts/tools.sh terraform)
+terraform_new=$(scripts/tools.sh terraform-new)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -77,6 +80,14 @@ while IFS= read -r d; do
 	reason=$(why_not_terraform157 "$d")
 	if [[ -n $reason ]]; then
 		detail+=", terraform 1.5.7 skipped ($reason)"
+		if [[ -z $terraform_new || $reason == .tofu-only ]]; then
+			:
+		elif validate "$terraform_new" "$d" "$tmp/terraform-new.log"; then
+			detail+=", terraform >= 1.11 ok"
+		else
+			errors+=("$tmp/terraform-new.log")
+			detail+=", terraform >= 1.11 FAILED"
+		fi
 	elif validate "$terraform" "$d" "$tmp/terraform.log"; then
 		detail+=", terraform 1.5.7 ok"
 	else

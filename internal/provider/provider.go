@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -169,7 +170,7 @@ func conflictDetail(token, other setting, withEnv bool) string {
 		fix = "Keep one of the two: remove " + other.source() + " (and its partner) to use the static token, or remove " + token.source() +
 			" to use client credentials, which the provider can renew when they expire. The provider does not pick one silently."
 	}
-	return "Both " + token.source() + " and " + other.source() + " are set. " + fix
+	return "Both " + token.source() + " and " + other.source() + " are set. " + fix + seeTroubleshooting(anchorConflicting)
 }
 
 // unknownDetail explains a provider setting that is unknown at plan time and what to do about it.
@@ -181,7 +182,7 @@ func unknownDetail(attr, env string) string {
 	if env != "" {
 		d += ", or the " + env + " environment variable"
 	}
-	return d + "."
+	return d + "." + seeTroubleshooting(anchorUnknownSetting)
 }
 
 func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -240,12 +241,13 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			continue
 		}
 		if problem := u.check(u.value); problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+problem)
+			resp.Diagnostics.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+strings.TrimSuffix(problem, ".")+"."+seeTroubleshooting(anchorInvalidURL))
 		}
 	}
 	if cfg.APIKey == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing doo API key",
-			"Set api_key in the provider block or the "+envAPIKey+" environment variable. doo support issues API keys; every request needs one.")
+			"Set api_key in the provider block or the "+envAPIKey+" environment variable. doo support issues API keys; every request needs one."+
+				seeTroubleshooting(anchorMissingCredentials))
 	}
 	if cfg.AccessToken != "" {
 		// One rule wherever the values come from: a static token and client credentials together are refused.
@@ -259,11 +261,13 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		if cfg.ClientID == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "Missing doo client credentials",
 				"Set client_id (or "+envClientID+") and client_secret (or "+envClientSecret+"), or a ready access_token (or "+envAccessToken+"). "+
-					"A doo administrator creates client credentials in the Manager App: Organization Settings → Users → Client credentials.")
+					"A doo administrator creates client credentials in the Manager App: Organization Settings → Users → Client credentials."+
+					seeTroubleshooting(anchorMissingCredentials))
 		}
 		if cfg.ClientSecret == "" {
 			resp.Diagnostics.AddAttributeError(path.Root("client_secret"), "Missing doo client secret",
-				"Set client_secret (or "+envClientSecret+") together with client_id, or use access_token (or "+envAccessToken+") instead.")
+				"Set client_secret (or "+envClientSecret+") together with client_id, or use access_token (or "+envAccessToken+") instead."+
+					seeTroubleshooting(anchorMissingCredentials))
 		}
 	}
 	if resp.Diagnostics.HasError() {

@@ -186,7 +186,7 @@ resource "terraform_data" "later" {
   input = "known only after apply"
 }
 `,
-					ExpectError: wrapped("doo provider setting "+attr+" is unknown at plan time", "not created yet", "apply -target=", "a variable, a data source"),
+					ExpectError: wrapped("doo provider setting "+attr+" is unknown at plan time", "not created yet", "apply -target=", "a variable, a data source", "troubleshooting.md#provider-setting-unknown-at-plan-time"),
 				}},
 			})
 		})
