@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -34,6 +33,7 @@ var (
 	_ resource.ResourceWithImportState    = (*webhookResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*webhookResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*webhookResource)(nil)
+	_ resource.ResourceWithIdentity       = (*webhookResource)(nil)
 )
 
 func newWebhookResource() resource.Resource { return &webhookResource{} }
@@ -158,7 +158,7 @@ func authenticationSchema() schema.SingleNestedAttribute {
 		Optional: true,
 		MarkdownDescription: "OAuth client-credentials protection of the receiver: doo first obtains a token from `endpoint`, then sends it in a header. " +
 			"Omit it when the receiver is not protected (doo then sends no auth header; doo signs nothing, so OAuth is the only protection)." + replaceNote,
-		PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+		PlanModifiers: []planmodifier.Object{authenticationReplace()},
 		Attributes: map[string]schema.Attribute{
 			"grant_type": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("client_credentials"),
@@ -191,15 +191,17 @@ func authenticationSchema() schema.SingleNestedAttribute {
 					"client_secret_wo": schema.StringAttribute{
 						Optional: true, Sensitive: true, WriteOnly: true,
 						MarkdownDescription: "Write-only alternative to `client_secret` (Terraform and OpenTofu ≥ 1.11): sent to doo at create, never stored in state or plan. " +
-							"Requires `client_secret_wo_version`; change the version to send a new secret. Its drift cannot be detected.",
+							"Requires `client_secret_wo_version`. A changed secret plans a replacement even with the same version, and so does a secret changed outside Terraform: " +
+							"the provider keeps a keyed fingerprint (HMAC-SHA-256 with a random per-resource salt) in private state and compares it with the secret doo lists.",
 						Validators: []validator.String{
 							stringvalidator.LengthAtLeast(1),
 							stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo_version")),
 						},
 					},
 					"client_secret_wo_version": schema.Int64Attribute{
-						Optional:            true,
-						MarkdownDescription: "Version of `client_secret_wo`; changing it replaces the configuration with the new secret.",
+						Optional: true,
+						MarkdownDescription: "Version of `client_secret_wo`; changing it replaces the configuration with the new secret. Optional in effect: a changed secret is detected without it, " +
+							"but it stays for those who prefer an explicit trigger. Setting it where state has none (after an import) records it without replacement when the configured secret is the one doo holds.",
 						Validators: []validator.Int64{
 							int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
 						},
@@ -249,7 +251,8 @@ func (r *webhookResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 }
 
-// ModifyPlan refuses to move a secret from write-only back into state without the user's explicit act.
+// ModifyPlan refuses to move a secret from write-only back into state without the user's explicit act,
+// and plans a replacement when the receiver secret that state cannot show has changed (planReceiverSecret).
 func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
@@ -269,6 +272,7 @@ func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 				"which is refused so that it cannot happen by accident. Keep client_secret_wo (change client_secret_wo_version to send a new secret), "+
 				"or, if storing it is intended, run `terraform state rm` on this resource, then apply: a new configuration is created and the old one stays in doo until you delete it.")
 	}
+	r.planReceiverSecret(ctx, req, resp)
 }
 
 func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -305,6 +309,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	}
 	plan.ID = types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.recordCreatedSecret(ctx, req, resp)
 }
 
 // maxCreateAttempts bounds the POSTs of one create when fresh listings prove doo stored none of them.
@@ -332,6 +337,8 @@ func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownEr
 }
 
 func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	// The identity follows from the prior state; the framework wants it even when the read removes the resource.
+	resp.Diagnostics.Append(identityFromState(ctx, req.State, resp.Identity)...)
 	var state webhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -351,12 +358,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	state.refreshFrom(remote)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// Update is unreachable: every attribute forces replacement.
-func (r *webhookResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("doo webhook configurations cannot be updated",
-		"doo has no update endpoint, and every attribute of doo_webhook forces replacement, so this should never run. Please report it as a provider bug.")
+	r.recordListedSecret(ctx, remote, req, resp)
 }
 
 func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -375,14 +377,20 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 }
 
+// ImportState takes `<team_id>/<id>` (terraform import, `import { id = ... }`) or the identity of
+// `import { identity = { team_id = ..., id = ... } }`. The receiver secret stays out of state until
+// an apply records the configured one (see recordListedSecret), so an import never writes a secret
+// the configuration keeps write-only.
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	teamID, id, err := parseImportID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID for doo_webhook", err.Error())
+	teamID, id, diags := importTarget(ctx, req)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("team_id"), teamID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.Int64Value(teamID), types.StringValue(id))...)
+	resp.Diagnostics.Append(secretRecord{Unrecorded: true}.save(ctx, resp.Private)...)
 }
 
 // parseImportID splits "<team_id>/<id>".

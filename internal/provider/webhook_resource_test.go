@@ -287,12 +287,19 @@ func TestAccWebhook_importByIDAndImportBlock(t *testing.T) {
 				ImportState:       true,
 				ImportStateIdFunc: importID,
 				ImportStateVerify: true,
+				// An import never writes the receiver secret into state: the configuration may keep it
+				// write-only. The first apply records the configured one (write_only_drift_test.go).
+				ImportStateVerifyIgnore: []string{"authentication.credentials.client_secret"},
 			},
 			{
-				ResourceName:      webhookAddr,
-				ImportState:       true,
-				ImportStateKind:   resource.ImportBlockWithID,
-				ImportStateIdFunc: importID,
+				ResourceName:       webhookAddr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ImportStateIdFunc:  importID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate)},
+				},
 			},
 		},
 	})
