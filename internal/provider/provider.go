@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -24,6 +25,7 @@ import (
 var (
 	_ provider.Provider                   = (*dooProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*dooProvider)(nil)
+	_ provider.ProviderWithListResources  = (*dooProvider)(nil)
 )
 
 // Environment variables the provider reads when an attribute is not set.
@@ -188,6 +190,7 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.ListResourceData = client
 }
 
 func (p *dooProvider) Resources(context.Context) []func() resource.Resource {
@@ -195,7 +198,12 @@ func (p *dooProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *dooProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newOrganizationsDataSource, newWebhooksDataSource}
+	return []func() datasource.DataSource{newOrganizationsDataSource, newWebhooksDataSource, newWebhookDataSource}
+}
+
+// ListResources serves `terraform query` (Terraform ≥ 1.14).
+func (p *dooProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newWebhookListResource}
 }
 
 // clientFrom returns the client the provider configured, or nil before configuration
