@@ -71,7 +71,10 @@ func newProtoEnv(t *testing.T, opts doofake.Options) *protoEnv {
 // dynamicValue builds a configuration of a schema from the given attributes, the others null.
 func dynamicValue(t *testing.T, s *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
-	typ := s.ValueType().(tftypes.Object)
+	typ, ok := s.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema type %s is not an object", s.ValueType())
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		if v, ok := attrs[name]; ok {
