@@ -133,7 +133,8 @@ func (l *webhookListResource) List(ctx context.Context, req list.ListRequest, st
 	teamID := cfg.TeamID.ValueInt64()
 	items, err := l.client.ListWebhooks(ctx, teamID)
 	if err != nil {
-		diags.AddError(fmt.Sprintf("Cannot list the webhook configurations of doo team %d", teamID), err.Error())
+		diags.AddError(fmt.Sprintf("Cannot list the webhook configurations of doo team %d", teamID),
+			err.Error()+". Check team_id (data source doo_organizations lists the teams these credentials can reach) and the provider's credentials, then run the query again.")
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
