@@ -38,7 +38,10 @@ terraform {
   }
 }
 HCL
-(cd "$tmp/scratch" && TF_CLI_CONFIG_FILE=$tmp/cli.tfrc CHECKPOINT_DISABLE=1 "$tofu" providers schema -json) >"$tmp/schema.json"
+(cd "$tmp/scratch" && TF_CLI_CONFIG_FILE=$tmp/cli.tfrc CHECKPOINT_DISABLE=1 "$tofu" providers schema -json) >"$tmp/tofu-schema.json"
+# OpenTofu has no list resources (`terraform query` is Terraform >= 1.14), so its schema document
+# lacks them: add the provider's own list resource schemas so tfplugindocs renders their pages.
+go run ./cmd/listschemas <"$tmp/tofu-schema.json" >"$tmp/schema.json"
 
 "$tfplugindocs" generate --provider-name doo --rendered-provider-name doo --providers-schema "$tmp/schema.json"
 # validate logs every file it checks at [DEBUG]: show its output only on failure.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,6 +26,7 @@ import (
 var (
 	_ provider.Provider                   = (*dooProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*dooProvider)(nil)
+	_ provider.ProviderWithListResources  = (*dooProvider)(nil)
 )
 
 // Environment variables the provider reads when an attribute is not set.
@@ -287,6 +289,7 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.ListResourceData = client
 }
 
 // userAgent names the provider and the CLI running it, e.g. "terraform-provider-doo/0.1.0 Terraform/1.11.4";
@@ -304,7 +307,12 @@ func (p *dooProvider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *dooProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newOrganizationsDataSource, newWebhooksDataSource}
+	return []func() datasource.DataSource{newOrganizationsDataSource, newWebhooksDataSource, newWebhookDataSource}
+}
+
+// ListResources serves `terraform query` (Terraform ≥ 1.14).
+func (p *dooProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newWebhookListResource}
 }
 
 // clientFrom returns the client the provider configured, or nil before configuration

@@ -338,6 +338,8 @@ func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownEr
 }
 
 func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	// The identity follows from the prior state; the framework wants it even when the read removes the resource.
+	resp.Diagnostics.Append(identityFromState(ctx, req.State, resp.Identity)...)
 	var state webhookModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

@@ -192,14 +192,13 @@ func (r *webhookResource) recordCreatedSecret(ctx context.Context, req resource.
 	resp.Diagnostics.Append(rec.save(ctx, resp.Private)...)
 }
 
-// recordListedSecret fingerprints the secret doo lists and sets the identity; it runs after Read
+// recordListedSecret fingerprints the secret doo lists; it runs after Read
 // has set the refreshed state. Until an imported configuration's secret is recorded by an apply,
 // state holds no secret: the import could not know whether the configuration keeps it write-only.
 func (r *webhookResource) recordListedSecret(ctx context.Context, remote doo.Webhook, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if resp.Diagnostics.HasError() || resp.State.Raw.IsNull() {
 		return
 	}
-	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity)...)
 	rec, diags := loadSecretRecord(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if remote.Authentication == nil {
@@ -248,6 +247,7 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &planned)...)
+	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity)...)
 	rec.Unrecorded = false
 	rec.Sent = rec.Listed
 	resp.Diagnostics.Append(rec.save(ctx, resp.Private)...)
