@@ -313,7 +313,7 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 }
 
 // maxCreateAttempts bounds the POSTs of one create when listings prove doo stored none of them.
-const maxCreateAttempts = 3
+const maxCreateAttempts = 5
 
 // reconcile resolves a create whose answer was lost: the one new equivalent configuration that nothing
 // else owns is adopted. resend reports that two consecutive listings proved nothing was stored, so
