@@ -54,7 +54,8 @@ func (r *webhookResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One doo webhook configuration: a named set of hooks through which doo calls your systems when events, " +
-			"orders or attendees change. doo cannot update a configuration, so **every attribute forces replacement**; " +
+			"orders or attendees change. doo cannot update a configuration, so **every change to what doo stores forces replacement** " +
+			"(hook order, JSON formatting and `allow_undocumented_type` plan nothing); " +
 			"add `lifecycle { create_before_destroy = true }` so the new configuration exists before the old one is deleted.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -64,7 +65,7 @@ func (r *webhookResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			},
 			"team_id": schema.Int64Attribute{
 				Required:            true,
-				MarkdownDescription: "The team the configuration belongs to (see data source `doo_organizations`)." + replaceNote,
+				MarkdownDescription: "The team the configuration belongs to (see data source `doo_organizations`); at least 1." + replaceNote,
 				PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
@@ -113,7 +114,7 @@ func hooksSchema() schema.ListNestedAttribute {
 			},
 			"method": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString("POST"),
-				MarkdownDescription: "HTTP method doo delivers with. Default `POST`.",
+				MarkdownDescription: "HTTP method doo delivers with: one of `GET`, `POST`, `PUT`, `PATCH`, `DELETE`. Default `POST`.",
 				Validators:          []validator.String{stringvalidator.OneOf("GET", "POST", "PUT", "PATCH", "DELETE")},
 			},
 			"endpoint": schema.StringAttribute{
@@ -127,7 +128,7 @@ func hooksSchema() schema.ListNestedAttribute {
 				Attributes: map[string]schema.Attribute{
 					"method": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString("POST"),
-						MarkdownDescription: "HTTP method of the GraphQL request. Default `POST`.",
+						MarkdownDescription: "HTTP method of the GraphQL request: `GET` or `POST`. Default `POST`.",
 						Validators:          []validator.String{stringvalidator.OneOf("GET", "POST")},
 					},
 					"endpoint": schema.StringAttribute{
