@@ -28,16 +28,10 @@ type webhookDataSource struct {
 	client *doo.Client
 }
 
-// webhookDataSourceModel is one listed configuration with the team it was looked up in.
+// webhookDataSourceModel is one listed configuration (as an item of doo_webhooks) with the team it was looked up in.
 type webhookDataSourceModel struct {
-	TeamID         types.Int64                `tfsdk:"team_id"`
-	ID             types.String               `tfsdk:"id"`
-	Name           types.String               `tfsdk:"name"`
-	Description    types.String               `tfsdk:"description"`
-	EventID        types.String               `tfsdk:"event_id"`
-	EventGuideID   types.String               `tfsdk:"event_guide_id"`
-	Hooks          []listedHookModel          `tfsdk:"hooks"`
-	Authentication *listedAuthenticationModel `tfsdk:"authentication"`
+	TeamID types.Int64 `tfsdk:"team_id"`
+	listedWebhookModel
 }
 
 func (d *webhookDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -91,23 +85,34 @@ func (d *webhookDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	teamID := m.TeamID.ValueInt64()
+	if !m.ID.IsNull() {
+		// By id, absence is proven as for the resource: two consecutive listings must lack it.
+		w, err := d.client.FindWebhook(ctx, teamID, m.ID.ValueString())
+		switch {
+		case doo.IsNotFound(err):
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "doo webhook configuration not found",
+				fmt.Sprintf("Team %d lists no configuration with id %q in two consecutive listings. Check the id and the team (data source doo_webhooks lists them all).",
+					teamID, m.ID.ValueString()))
+		case err != nil:
+			addError(&resp.Diagnostics, "Cannot read the doo webhook configuration", err)
+		default:
+			m = webhookDataSourceModel{TeamID: m.TeamID, listedWebhookModel: listedFromAPI(w)}
+			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+		}
+		return
+	}
 	items, err := d.client.ListWebhooks(ctx, teamID)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list the doo webhook configurations", err.Error())
+		addError(&resp.Diagnostics, "Cannot list the doo webhook configurations", err)
 		return
 	}
 	var found []doo.Webhook
 	for _, w := range items {
-		if (!m.ID.IsNull() && w.ID == m.ID.ValueString()) || (m.ID.IsNull() && w.Name == m.Name.ValueString()) {
+		if w.Name == m.Name.ValueString() {
 			found = append(found, w)
 		}
 	}
 	switch {
-	case len(found) == 0 && !m.ID.IsNull():
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "doo webhook configuration not found",
-			fmt.Sprintf("Team %d lists no configuration with id %q among its %d. Check the id and the team (data source doo_webhooks lists them all).",
-				teamID, m.ID.ValueString(), len(items)))
-		return
 	case len(found) == 0:
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "doo webhook configuration not found",
 			fmt.Sprintf("Team %d lists no configuration named %q among its %d. Names are compared exactly, case included; data source doo_webhooks lists them all.",
@@ -123,10 +128,6 @@ func (d *webhookDataSource) Read(ctx context.Context, req datasource.ReadRequest
 				teamID, len(found), m.Name.ValueString(), strings.Join(ids, ", ")))
 		return
 	}
-	l := listedFromAPI(found[0])
-	m = webhookDataSourceModel{
-		TeamID: m.TeamID, ID: l.ID, Name: l.Name, Description: l.Description, EventID: l.EventID, EventGuideID: l.EventGuideID,
-		Hooks: l.Hooks, Authentication: l.Authentication,
-	}
+	m = webhookDataSourceModel{TeamID: m.TeamID, listedWebhookModel: listedFromAPI(found[0])}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
