@@ -66,8 +66,9 @@ func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
 		taken[doofake.RouteList] = true
 		arm(faultListEmpty, faultListEmpty)
 	}
-	routes := []string{doofake.RouteList, doofake.RouteCreate, doofake.RouteDelete, doofake.RouteToken}
-	free := func() string {
+	// "" is every route without a fault of its own.
+	routes := []string{doofake.RouteList, doofake.RouteCreate, doofake.RouteDelete, doofake.RouteToken, ""}
+	free := func() (string, bool) {
 		var open []string
 		for _, rt := range routes {
 			if !taken[rt] {
@@ -75,25 +76,31 @@ func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
 			}
 		}
 		if len(open) == 0 {
-			return ""
+			return "", false
 		}
 		rt := open[r.faultRNG.IntN(len(open))]
 		taken[rt] = true
+		return rt, true
+	}
+	routeName := func(rt string) string {
+		if rt == "" {
+			return "every route"
+		}
 		return rt
 	}
 	if chance(0.25) {
-		if rt := free(); rt != "" {
+		if rt, ok := free(); ok {
 			status := []int{http.StatusInternalServerError, http.StatusServiceUnavailable}[r.faultRNG.IntN(2)]
 			fraction := 0.08 + 0.17*r.faultRNG.Float64()
 			r.fake.SetFault(rt, fraction, status)
-			arm(faultServerError, fmt.Sprintf("%d on %.0f%% of %s", status, 100*fraction, rt))
+			arm(faultServerError, fmt.Sprintf("%d on %.0f%% of %s", status, 100*fraction, routeName(rt)))
 		}
 	}
 	if chance(0.25) {
-		if rt := free(); rt != "" {
+		if rt, ok := free(); ok {
 			fraction := 0.08 + 0.17*r.faultRNG.Float64()
 			r.fake.SetFault(rt, fraction, http.StatusTooManyRequests)
-			arm(faultThrottle, fmt.Sprintf("429 on %.0f%% of %s", 100*fraction, rt))
+			arm(faultThrottle, fmt.Sprintf("429 on %.0f%% of %s", 100*fraction, routeName(rt)))
 		}
 	}
 	if chance(0.15) {

@@ -29,7 +29,9 @@
 //     a DELETE for or the soak deleted out of band may linger until the clean apply);
 //   - duplicated: no managed name is held twice in doo (after a failed step, a half-done
 //     create_before_destroy replacement, both copies in state, is allowed);
-//   - orphaned: after a successful step, every configuration in doo with a managed name is in state;
+//   - orphaned: after a successful step, every configuration in doo with a managed name is in state
+//     (an orphan is counted once, then deleted from doo so that orphans do not pile up; a stray copy
+//     of a managed configuration counts as duplicated and as orphaned);
 //   - hand-made adopted or deleted: no hand-made or other-writer id is in state, and each still
 //     exists unless the soak removed it.
 //

@@ -84,10 +84,12 @@ type tally struct {
 	failedSteps   int
 	failedByClass map[string]int
 	cleanFailed   int
-	armed, fired  map[string]int
-	violations    map[string]int
-	first         string
-	errors        map[string]int
+	// orphansRemoved counts orphans the soak deleted from doo after counting them.
+	orphansRemoved int
+	armed, fired   map[string]int
+	violations     map[string]int
+	first          string
+	errors         map[string]int
 }
 
 func newRunner(cfg config) *runner {
@@ -452,6 +454,11 @@ func (r *runner) checkNow(op string, succeeded bool, providerDeleted map[string]
 	vs := check(checkInput{Succeeded: succeeded, State: state, Doo: doo, ManagedNames: r.m.names,
 		Unmanaged: unmanaged, ProviderDeleted: providerDeleted, RemovedOutOfBand: r.removedOOB})
 	for _, v := range vs {
+		if v.Kind == kindOrphaned && r.fake.RemoveWebhook(v.ID) {
+			// Counted once; removed as an operator would, so one fault's orphans do not pile up
+			// into long listings and later violations stay attributable to their own step.
+			r.tally.orphansRemoved++
+		}
 		if r.seen[v.Kind+" "+v.ID] {
 			continue
 		}
@@ -521,6 +528,7 @@ func (r *runner) printTally(d time.Duration) {
 	r.printf("CLI steps          %d (%d clean applies after failed steps), %s\n", t.cliSteps, t.cleanApplies, d.Round(time.Second))
 	r.printf("failed steps       %d, by faults that fired: %s\n", t.failedSteps, sortedCounts(t.failedByClass))
 	r.printf("failed clean apply %d\n", t.cleanFailed)
+	r.printf("orphans removed    %d (deleted from doo by the soak once counted)\n", t.orphansRemoved)
 	r.printf("%s\n", "faults by class    armed / fired in a step")
 	for _, c := range faultClasses {
 		r.printf("  %-18s %4d / %d\n", c, t.armed[c], t.fired[c])
