@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything CI runs (`make test`, .ci/run), in order: lint, docs-check,
 # validate-examples, unit tests, then the acceptance tests on OpenTofu 1.12.6,
-# Terraform 1.5.7 and, when one is on PATH, Terraform >= 1.11.
+# Terraform 1.5.7 and, when one is on PATH, Terraform >= 1.11, then the short
+# chaos soak (fixed seed, 40 operations through OpenTofu).
 # Every step runs even after a failure, so one run shows all problems; the
 # summary at the end lists each step's result and duration, and the script
 # fails if any step failed.
@@ -40,6 +41,7 @@ step unit make --no-print-directory unit
 step "testacc tofu" scripts/testacc.sh tofu
 step "testacc terraform" scripts/testacc.sh terraform
 step "testacc terraform-new" scripts/testacc.sh terraform-new
+step "soak --short" scripts/soak.sh --short
 
 echo
 echo "== summary =="

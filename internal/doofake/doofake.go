@@ -391,6 +391,34 @@ func (s *Server) ClearFaults() {
 	s.faults = map[string]*Fault{}
 }
 
+// FaultRule returns the fault installed for route ("" = every route), if any; a spent counted fault is gone.
+func (s *Server) FaultRule(route string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, ok := s.faults[route]
+	if !ok {
+		return Fault{}, false
+	}
+	return *f, true
+}
+
+// PendingLostCreates returns how many armed lost create answers have not been used yet.
+func (s *Server) PendingLostCreates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.losses)
+}
+
+// Disarm removes every injected fault, armed lost create answer and armed ReplaceBetweenPages, so the next
+// requests are answered faithfully (other knobs such as throttling or numeric ids stay as they are).
+func (s *Server) Disarm() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = map[string]*Fault{}
+	s.losses = nil
+	s.pendingReplaces = nil
+}
+
 // LoseNextCreateResponse makes the next valid create store its configuration and then close the connection unanswered.
 func (s *Server) LoseNextCreateResponse() {
 	s.mu.Lock()

@@ -105,11 +105,11 @@ func TestFault_oneOffAnswersBeforeTheHandler(t *testing.T) {
 	}
 }
 
-// seedNames stores one configuration per name in team and returns their ids.
-func seedNames(fake *Server, team int64, names ...string) []string {
+// seedNames stores one configuration per name in team 1 and returns their ids.
+func seedNames(fake *Server, names ...string) []string {
 	ids := make([]string, len(names))
 	for i, n := range names {
-		ids[i] = fake.Seed(team, plainWebhook(n))
+		ids[i] = fake.Seed(1, plainWebhook(n))
 	}
 	return ids
 }
@@ -118,7 +118,7 @@ func TestReplaceBetweenPages_shiftsEveryLaterItemOnePlace(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
-	ids := seedNames(e.fake, 1, "a", "b", "c", "d", "e")
+	ids := seedNames(e.fake, "a", "b", "c", "d", "e")
 	e.fake.ReplaceBetweenPages(1, ids[1])
 
 	p1 := e.list(tok, 1, "?page=1")
@@ -162,14 +162,14 @@ func TestReplaceBetweenPages_waitsForAMultiPageListing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
-	ids := seedNames(e.fake, 1, "only")
+	ids := seedNames(e.fake, "only")
 	e.fake.ReplaceBetweenPages(1, ids[0])
 	e.list(tok, 1, "")
 	e.list(tok, 2, "")
 	if n := e.fake.PendingReplacements(1); n != 1 || len(e.fake.Replacements()) != 0 {
 		t.Fatalf("a one-page listing fired the replacement (pending %d)", n)
 	}
-	seedNames(e.fake, 1, "two", "three")
+	seedNames(e.fake, "two", "three")
 	e.list(tok, 1, "?page=2")
 	if n := e.fake.PendingReplacements(1); n != 1 {
 		t.Fatalf("a page-2 request fired the replacement (pending %d)", n)
@@ -184,7 +184,7 @@ func TestReplaceBetweenPagesAny_picksTheFirstHandmadeOrNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
-	ids := seedNames(e.fake, 1, "managed-1", "handmade-1", "handmade-2")
+	ids := seedNames(e.fake, "managed-1", "handmade-1", "handmade-2")
 	e.fake.ReplaceBetweenPagesAny(1)
 	e.list(tok, 1, "")
 	if reps := e.fake.Replacements(); len(reps) != 1 || reps[0].OldID != ids[1] {
@@ -192,7 +192,7 @@ func TestReplaceBetweenPagesAny_picksTheFirstHandmadeOrNothing(t *testing.T) {
 	}
 
 	none := newEnv(t, Options{PageSize: 2})
-	seedNames(none.fake, 1, "a", "b", "c")
+	seedNames(none.fake, "a", "b", "c")
 	before := none.fake.Webhooks(1)
 	none.fake.ReplaceBetweenPagesAny(1)
 	none.list(none.token(), 1, "")
@@ -201,7 +201,7 @@ func TestReplaceBetweenPagesAny_picksTheFirstHandmadeOrNothing(t *testing.T) {
 	}
 
 	gone := newEnv(t, Options{PageSize: 2})
-	gids := seedNames(gone.fake, 1, "a", "b", "c")
+	gids := seedNames(gone.fake, "a", "b", "c")
 	gone.fake.ReplaceBetweenPages(1, "missing")
 	gone.list(gone.token(), 1, "")
 	if got := gone.fake.Webhooks(1); len(got) != 3 || got[2].ID != gids[2] || len(gone.fake.Replacements()) != 0 {
@@ -239,7 +239,7 @@ func TestIgnorePageParam_answersPageOneWithTheClaimedPageCount(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
-	ids := seedNames(e.fake, 1, "a", "b", "c", "d", "e")
+	ids := seedNames(e.fake, "a", "b", "c", "d", "e")
 	e.fake.SetIgnorePageParam(1000000)
 	for _, q := range []string{"", "?page=1", "?page=3", "?page=999999"} {
 		p := e.list(tok, 1, q)
@@ -393,7 +393,7 @@ func TestAdminConfig_newKnobs(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
-	ids := seedNames(e.fake, 1, "a", "b", "c")
+	ids := seedNames(e.fake, "a", "b", "c")
 	admin := func(body string) {
 		t.Helper()
 		if a := e.raw(http.MethodPost, "/_fake/config", body, nil); a.status != http.StatusOK {
@@ -428,5 +428,37 @@ func TestAdminConfig_newKnobs(t *testing.T) {
 	e.keyed(http.MethodDelete, "/v1/webhooks/"+ids[1], "")
 	if len(e.fake.Webhooks(1)) != 4 {
 		t.Error("ignore_deletes: the delete removed the configuration")
+	}
+}
+
+func TestDisarm_removesFaultsLostCreatesAndReplacements(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{PageSize: 1})
+	tok := e.token()
+	ids := seedNames(e.fake, "a", "b")
+	e.fake.SetFaultRule(RouteList, Fault{Status: http.StatusNotFound, Count: 1})
+	e.fake.SetFault(RouteCreate, 0.5, http.StatusServiceUnavailable)
+	e.fake.LoseNextCreateResponse()
+	e.fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
+	e.fake.ReplaceBetweenPages(1, ids[0])
+	if f, ok := e.fake.FaultRule(RouteList); !ok || f.Count != 1 || f.Status != http.StatusNotFound {
+		t.Errorf("FaultRule(list) = %+v %v", f, ok)
+	}
+	if n := e.fake.PendingLostCreates(); n != 2 {
+		t.Errorf("PendingLostCreates = %d, want 2", n)
+	}
+	e.fake.Disarm()
+	if _, ok := e.fake.FaultRule(RouteList); ok || e.fake.PendingLostCreates() != 0 || e.fake.PendingReplacements(1) != 0 {
+		t.Fatal("Disarm left something armed")
+	}
+	e.list(tok, 1, "")
+	e.create(tok, plainBody("c"))
+	if len(e.fake.Replacements()) != 0 || len(e.fake.Webhooks(1)) != 3 {
+		t.Error("a disarmed emulator still misbehaved")
+	}
+	e.fake.SetFaultRule(RouteList, Fault{Status: http.StatusNotFound, Count: 1})
+	e.authed(tok, http.MethodGet, teamPath(1), "")
+	if _, ok := e.fake.FaultRule(RouteList); ok {
+		t.Error("a spent one-off fault is still reported")
 	}
 }
