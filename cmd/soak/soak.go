@@ -546,7 +546,11 @@ func (r *runner) printTally(d time.Duration) {
 	if t.first != "" {
 		r.printf("first violation: %s\n", t.first)
 	}
-	r.printf("rerun: make soak SEED=%d OPS=%d (same operations and faults; timing and goroutines vary)\n", r.cfg.seed, r.cfg.ops)
+	if r.cfg.calm {
+		r.printf("rerun: scripts/soak.sh --calm --seed %d --ops %d (same operations; timing varies)\n", r.cfg.seed, r.cfg.ops)
+	} else {
+		r.printf("rerun: make soak SEED=%d OPS=%d (same operations and faults; timing and goroutines vary)\n", r.cfg.seed, r.cfg.ops)
+	}
 }
 
 func sortedCounts(m map[string]int) string {
