@@ -309,7 +309,8 @@ func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt
 		e.Hint = "doo kept throttling after " + strconv.Itoa(attempt) + " attempts"
 	case status >= 500 && !req.safeToRepeat():
 		e.outcomeUnknown = true
-	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+	case status >= 500:
+		// Reads, deletes and the token request change nothing when sent again: any server error may pass.
 		if canRetry {
 			return verdict{act: actRetry, wait: e.RetryAfter, err: e}
 		}

@@ -247,3 +247,15 @@ func TestDeleteWebhookConfirmed_concurrentDeletesNeverShiftTheirOwnListings(t *t
 	wg.Wait()
 	wantStoredIDs(t, env.Fake, ids[40:]...)
 }
+
+// Any server error to a read is retried: sending a GET again changes nothing.
+func TestListWebhooks_a500IsRetried(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, 1)
+	env.Fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusInternalServerError, Count: 1})
+	if items := mustList(t, env.Client); len(items) != 1 {
+		t.Fatalf("listed %d configurations, want 1", len(items))
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 2, "the 500, then the retry")
+}
