@@ -61,7 +61,9 @@ type Config struct {
 	MaxWait time.Duration
 	// GateDir is where the machine-wide request gate keeps its slot files, default os.TempDir().
 	GateDir string
-	// DeleteSettle is how long a delete confirmation waits for concurrent deletes in its team to finish, default 10 s.
+	// DeleteSettle is how long a delete confirmation waits for the other deletes in flight in its team to finish
+	// (so they share the confirming listings), and a lost create's reconciliation for the other creates (so their
+	// ids are known), default 10 s.
 	DeleteSettle time.Duration
 }
 

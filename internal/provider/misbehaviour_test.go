@@ -231,9 +231,6 @@ func TestAccProvider_redirectsAreNeverFollowedWithCredentials(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config:      env.config(`data "doo_webhooks" "all" { team_id = 1 }`),
 					ExpectError: regexp.MustCompile(`(?s)redirect\s+to\s+host\s+` + regexp.QuoteMeta(host) + `.*never\s+followed`),
-					Check: func(*terraform.State) error {
-						return nil
-					},
 				}},
 			})
 			if reqs := elsewhere.fake.Requests(); len(reqs) != 0 {
