@@ -78,6 +78,11 @@ func check(in checkInput) []violation {
 		if !in.Succeeded && (in.ProviderDeleted[o.ID] || in.RemovedOutOfBand[o.ID]) {
 			continue
 		}
+		// After a failed step, a create whose outcome is still unknown is kept in state without an id,
+		// for the next run to resolve; after a successful step none may be left.
+		if !in.Succeeded && o.ID == "" {
+			continue
+		}
 		out = append(out, violation{kindLost, o.ID, fmt.Sprintf("%s (name %q, team %d%s) is in state but not in doo",
 			o.Address, o.Name, o.TeamID, deposedNote(o))})
 	}

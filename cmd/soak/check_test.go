@@ -49,6 +49,8 @@ func TestCheck(t *testing.T) {
 		{"out-of-band delete not yet refreshed after a failure", checkInput{State: []stateObject{cur("1", "a")},
 			RemovedOutOfBand: map[string]bool{"1": true}}, []string{}},
 		{"lost after a failure", checkInput{State: []stateObject{cur("1", "a")}}, []string{"lost 1"}},
+		{"undecided create kept without an id after a failure", checkInput{State: []stateObject{cur("", "a")}}, []string{}},
+		{"undecided create still without an id after success", checkInput{Succeeded: true, State: []stateObject{cur("", "a")}}, []string{"lost "}},
 		{"deposed object lost", checkInput{Succeeded: true, State: []stateObject{cur("2", "a"), dep("1", "a")},
 			Doo: doo("2", "a")}, []string{"lost 1"}},
 		{"duplicate after success", checkInput{Succeeded: true, State: []stateObject{cur("1", "a")},

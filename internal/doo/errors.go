@@ -89,6 +89,31 @@ type OutcomeUnknownError struct {
 	Sent Webhook
 	// before holds the ids seen in every listing of the team that completed before the create was sent.
 	before map[string]bool
+	// secretUnknown is set for a create resumed without its receiver secret (kept write-only): the
+	// secret is then not compared.
+	secretUnknown bool
+}
+
+// PendingCreate is what a later process needs to finish reconciling a create whose outcome is unknown:
+// the team, and the ids that cannot be that create's configuration (those that existed before the POST,
+// and those other creates of the same process were given). It holds no secret, so it can be kept in state.
+type PendingCreate struct {
+	TeamID  int64    `json:"team_id"`
+	Exclude []string `json:"exclude"`
+}
+
+// ResumeCreate rebuilds a create whose outcome is unknown from a PendingCreate and the configuration that
+// was sent, so that ReconcileCreate can decide it in a later process. With secretUnknown (the receiver
+// secret was write-only and is not known any more) the secret is not compared.
+func ResumeCreate(p PendingCreate, sent Webhook, secretUnknown bool) *OutcomeUnknownError {
+	before := make(map[string]bool, len(p.Exclude))
+	for _, id := range p.Exclude {
+		before[id] = true
+	}
+	return &OutcomeUnknownError{
+		Cause:  &Error{Method: http.MethodPost, Path: teamPath(p.TeamID), Hint: "an earlier create's answer was lost"},
+		TeamID: p.TeamID, Sent: sent, before: before, secretUnknown: secretUnknown,
+	}
 }
 
 func (e *OutcomeUnknownError) Error() string { return e.Cause.Error() }

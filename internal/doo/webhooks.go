@@ -142,11 +142,32 @@ func (c *Client) ReconcileCreate(ctx context.Context, u *OutcomeUnknownError) (R
 	}
 }
 
+// PendingCreate returns what ResumeCreate needs to reconcile u later, in another process: every id that
+// existed before its POST, and every id another create of this client owns in the team.
+func (c *Client) PendingCreate(u *OutcomeUnknownError) PendingCreate {
+	exclude := c.cache.claimedIDs(u.TeamID)
+	for id := range u.before {
+		exclude[id] = true
+	}
+	p := PendingCreate{TeamID: u.TeamID, Exclude: make([]string, 0, len(exclude))}
+	for id := range exclude {
+		p.Exclude = append(p.Exclude, id)
+	}
+	sort.Strings(p.Exclude)
+	return p
+}
+
 func (c *Client) candidates(u *OutcomeUnknownError, l *Listing) []string {
 	claimed := c.cache.claimedIDs(u.TeamID)
 	var out []string
 	for _, w := range l.Items {
-		if !u.before[w.ID] && !claimed[w.ID] && Equivalent(u.Sent, w) {
+		sent := u.Sent
+		if u.secretUnknown && sent.Authentication != nil && w.Authentication != nil {
+			a := *sent.Authentication
+			a.Credentials.ClientSecret = w.Authentication.Credentials.ClientSecret
+			sent.Authentication = &a
+		}
+		if !u.before[w.ID] && !claimed[w.ID] && Equivalent(sent, w) {
 			out = append(out, w.ID)
 		}
 	}

@@ -224,6 +224,9 @@ type Fault struct {
 	Body string
 	// Location, when set, is sent as the Location header (for 3xx faults such as a 307 to another host).
 	Location string
+	// Skip lets that many calls of the route through before the fault starts (e.g. the listing a client
+	// makes before its first create, so that only the listings after the create fail).
+	Skip int
 }
 
 // pendingReplace is an armed ReplaceBetweenPages: id, or with anyHandmade the first "handmade" one.

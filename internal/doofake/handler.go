@@ -251,6 +251,10 @@ func (s *Server) faultLocked(name, path string) (reply, bool) {
 	if f == nil {
 		return reply{}, false
 	}
+	if f.Skip > 0 {
+		f.Skip--
+		return reply{}, false
+	}
 	hit := f.Fraction >= 1 || (f.Fraction <= 0 && f.Count > 0)
 	if !hit && f.Fraction > 0 {
 		hit = s.faultRG.Float64() < f.Fraction

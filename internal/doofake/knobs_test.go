@@ -462,3 +462,18 @@ func TestDisarm_removesFaultsLostCreatesAndReplacements(t *testing.T) {
 		t.Error("a spent one-off fault is still reported")
 	}
 }
+
+func TestFault_skipLetsTheFirstCallsThrough(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	tok := e.token()
+	e.fake.SetFaultRule(RouteList, Fault{Status: http.StatusNotFound, Fraction: 1, Skip: 2})
+	for i := range 2 {
+		if a := e.authed(tok, http.MethodGet, teamPath(1), ""); a.status != http.StatusOK {
+			t.Errorf("call %d: HTTP %d, want 200 (skipped)", i+1, a.status)
+		}
+	}
+	if a := e.authed(tok, http.MethodGet, teamPath(1), ""); a.status != http.StatusNotFound {
+		t.Errorf("third call: HTTP %d, want the fault's 404", a.status)
+	}
+}

@@ -337,3 +337,50 @@ func TestAccWebhook_identicalSiblingsWithALostAnswerEachKeepTheirOwn(t *testing.
 		}},
 	})
 }
+
+// A create's answer is lost and the listings that would decide it fail too: the resource is kept in
+// state, tainted and without an id, and the next apply finishes the reconciliation, so the stored
+// configuration is neither orphaned nor duplicated, and one never stored is created exactly once.
+func TestAccWebhook_undecidedCreateIsKeptAndResolvedByTheNextRun(t *testing.T) {
+	cases := map[string]struct {
+		lose    func(*doofake.Server)
+		creates int
+	}{
+		// Stored, the answer lost: the next run adopts it, then replaces it (it is tainted).
+		"stored": {lose: (*doofake.Server).LoseNextCreateResponse, creates: 2},
+		// Refused before storing: the next run proves it never stored, and creates it.
+		"not stored": {lose: func(f *doofake.Server) {
+			f.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+		}, creates: 2},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t, doofake.Options{})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				CheckDestroy:             checkNoWebhooksLeft(env),
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() {
+							tc.lose(env.fake)
+							// The listing before the create passes; every listing after it answers 404.
+							env.fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1, Skip: 1})
+						},
+						Config:      env.config(plainWebhook, "undecided"),
+						ExpectError: regexp.MustCompile(`(?s)checking\s+whether\s+doo\s+stored\s+it\s+failed\s+too.*kept\s+in\s+state`),
+					},
+					{
+						PreConfig: func() { env.fake.ClearFaults() },
+						Config:    env.config(plainWebhook, "undecided"),
+						Check: func(s *terraform.State) error {
+							if n := env.fake.Count(doofake.RouteCreate); n != tc.creates {
+								return fmt.Errorf("sent %d creates, want %d", n, tc.creates)
+							}
+							return expectIDs(env, stateID(s))
+						},
+					},
+				},
+			})
+		})
+	}
+}

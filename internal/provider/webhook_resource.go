@@ -291,18 +291,26 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 
 	var id string
 	var err error
+	var undecided *doo.OutcomeUnknownError
 	for attempt := 1; ; attempt++ {
 		id, err = r.client.CreateWebhook(ctx, teamID, sent)
 		var unknown *doo.OutcomeUnknownError
 		if !errors.As(err, &unknown) {
 			break
 		}
-		var resend bool
-		id, resend, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
+		var resend, open bool
+		id, resend, open, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
+		if open {
+			undecided = unknown
+		}
 		if !resend || attempt == maxCreateAttempts {
 			break
 		}
 		tflog.Warn(ctx, "doo did not store the configuration; sending it again", map[string]any{"attempt": attempt, "team_id": teamID})
+	}
+	if undecided != nil {
+		r.keepPendingCreate(ctx, plan, undecided, err, resp)
+		return
 	}
 	if err != nil {
 		addError(&resp.Diagnostics, "Cannot create the doo webhook configuration", err)
@@ -318,21 +326,21 @@ const maxCreateAttempts = 5
 
 // reconcile resolves a create whose answer was lost: the one new equivalent configuration that nothing
 // else owns is adopted. resend reports that two consecutive listings proved nothing was stored, so
-// sending again cannot duplicate.
-func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (id string, resend bool, err error) {
+// sending again cannot duplicate; open, that the listings needed to decide failed, so the outcome is
+// still unknown.
+func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (id string, resend, open bool, err error) {
 	rec, err := r.client.ReconcileCreate(ctx, u)
 	switch {
 	case err != nil:
-		return "", false, fmt.Errorf("%w; checking whether doo stored it failed too: %w. List team %d (data source doo_webhooks) and import a configuration named %q if it exists, "+
-			"with `terraform import <address> %d/<id>`", u, err, u.TeamID, u.Sent.Name, u.TeamID)
+		return "", false, true, fmt.Errorf("%w; checking whether doo stored it failed too: %w", u, err)
 	case rec.ID != "":
 		diags.AddWarning("Recovered a doo create whose answer was lost",
 			fmt.Sprintf("%v. The team's list showed exactly one new configuration matching the request that existed in no listing before it and that no other create owns, id %s; it is now in state.", u, rec.ID))
-		return rec.ID, false, nil
+		return rec.ID, false, false, nil
 	case rec.NotStored:
-		return "", true, fmt.Errorf("%w; two consecutive listings of team %d show no new matching configuration, so doo did not store it: run apply again", u, u.TeamID)
+		return "", true, false, fmt.Errorf("%w; two consecutive listings of team %d show no new matching configuration, so doo did not store it: run apply again", u, u.TeamID)
 	default:
-		return "", false, fmt.Errorf("%w; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
+		return "", false, false, fmt.Errorf("%w; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
 			"Import the right one with `terraform import <address> %d/<id>` and delete the others",
 			u, u.TeamID, len(rec.Candidates), strings.Join(rec.Candidates, ", "), u.TeamID)
 	}
@@ -345,6 +353,15 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.ID.ValueString() == "" {
+		if !r.resolvePendingCreate(ctx, &state, req.Private, resp.Private, &resp.Diagnostics) {
+			if state.ID.ValueString() == "" && !resp.Diagnostics.HasError() {
+				resp.State.RemoveResource(ctx)
+			}
+			return
+		}
+		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.TeamID, state.ID)...)
 	}
 	remote, err := r.client.FindWebhook(ctx, state.TeamID.ValueInt64(), state.ID.ValueString())
 	if doo.IsNotFound(err) {
@@ -369,6 +386,12 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if state.ID.ValueString() == "" {
+		// A create whose outcome is still unknown: find what it stored first; nothing found is nothing to delete.
+		if !r.resolvePendingCreate(ctx, &state, req.Private, resp.Private, &resp.Diagnostics) {
+			return
+		}
 	}
 	if err := r.client.DeleteWebhookConfirmed(ctx, state.TeamID.ValueInt64(), state.ID.ValueString()); err != nil {
 		summary := "Cannot delete the doo webhook configuration"
