@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // maxListPages is the hard cap on the pages of one listing (10 000 configurations at doo's 25 a page),
@@ -15,6 +16,10 @@ const maxListPages = 400
 
 // listRestarts bounds how often a listing that came back inconsistent is started over before it fails.
 const listRestarts = 3
+
+// listRestartPause is the pause before the first restart, growing by as much before each further one:
+// another writer's burst of changes is given time to end, so the next listing can add up.
+const listRestartPause = 500 * time.Millisecond
 
 // Listing is a complete, consistent listing of one team: every page was a 2xx holding the list, every
 // page agreed on the counts, the pages held exactly total_items configurations and no id twice. The
@@ -75,6 +80,9 @@ func (c *Client) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
 		if try > 0 {
 			c.warn(ctx, "doo list answer was inconsistent; listing the team again",
 				map[string]any{"team_id": teamID, "problem": last.Error(), "restart": try})
+			if err := c.cfg.Clock.Sleep(ctx, time.Duration(try)*listRestartPause); err != nil {
+				return nil, &Error{Method: http.MethodGet, Path: teamPath(teamID), Err: err}
+			}
 		}
 		l, err := c.listOnce(ctx, teamID)
 		if err == nil {
