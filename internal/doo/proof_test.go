@@ -3,6 +3,7 @@ package doo_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"os"
 	"strings"
 	"sync"
@@ -151,6 +152,10 @@ func TestListWebhooks_ignoredPageParameterIsBounded(t *testing.T) {
 		t.Fatalf("err = %v, want an inconsistent listing", err)
 	}
 	wantCount(t, env.Fake, doofake.RouteList, 4, "one page per try: page 1 already contradicts itself")
+	want := []time.Duration{500 * time.Millisecond, time.Second, 1500 * time.Millisecond}
+	if got := env.Clock.Sleeps(); !slices.Equal(got, want) {
+		t.Errorf("paused %v between the tries, want %v (time for another writer's burst to end)", got, want)
+	}
 }
 
 // A redirect is never followed: credentials go only to the configured hosts, and the error names the target.
