@@ -3,8 +3,8 @@ package doo_test
 import (
 	"context"
 	"net/http"
-	"slices"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
