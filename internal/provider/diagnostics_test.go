@@ -1,0 +1,28 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+)
+
+// Every classified failure gets advice in Terraform's words and a link to its troubleshooting section.
+func TestAdvice_everyReasonLinksItsSection(t *testing.T) {
+	t.Parallel()
+	reasons := []doo.Reason{doo.ReasonThrottled, doo.ReasonQuotaExhausted, doo.ReasonBadCredentials, doo.ReasonUnauthorized,
+		doo.ReasonForbidden, doo.ReasonTeamNotFound, doo.ReasonInconsistentList, doo.ReasonRedirect}
+	for _, r := range reasons {
+		a := advice(&doo.Error{Reason: r})
+		if a == "" || !strings.Contains(a, "troubleshooting.md#"+adviceByReason[r].anchor) {
+			t.Errorf("advice for %q = %q, want a text and a link to its section", r, a)
+		}
+	}
+	if a := advice(errors.New("plain")); a != "" {
+		t.Errorf("advice for an unclassified error = %q, want none", a)
+	}
+	if a := advice(&doo.DeleteNotConfirmedError{TeamID: 1, ID: "x"}); !strings.Contains(a, "#cannot-confirm-the-deletion") {
+		t.Errorf("advice for an unconfirmed delete = %q", a)
+	}
+}
