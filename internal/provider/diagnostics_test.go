@@ -2,6 +2,8 @@ package provider
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,7 +15,18 @@ func TestAdvice_everyReasonLinksItsSection(t *testing.T) {
 	t.Parallel()
 	reasons := []doo.Reason{doo.ReasonThrottled, doo.ReasonQuotaExhausted, doo.ReasonBadCredentials, doo.ReasonUnauthorized,
 		doo.ReasonForbidden, doo.ReasonTeamNotFound, doo.ReasonInconsistentList, doo.ReasonRedirect}
+	guide, err := os.ReadFile("../../docs/guides/troubleshooting.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^## (.+)$`).FindAllStringSubmatch(string(guide), -1) {
+		sections[githubAnchor(m[1])] = true
+	}
 	for _, r := range reasons {
+		if !sections[adviceByReason[r].anchor] {
+			t.Errorf("advice for %q links to #%s, which the troubleshooting guide does not have", r, adviceByReason[r].anchor)
+		}
 		a := advice(&doo.Error{Reason: r})
 		if a == "" || !strings.Contains(a, "troubleshooting.md#"+adviceByReason[r].anchor) {
 			t.Errorf("advice for %q = %q, want a text and a link to its section", r, a)
