@@ -264,3 +264,25 @@ func TestListWebhooks_a500IsRetried(t *testing.T) {
 	}
 	wantCount(t, env.Fake, doofake.RouteList, 2, "the 500, then the retry")
 }
+
+// A 2xx to a create whose id is missing or unreadable may still have stored the configuration: it is an
+// unknown outcome for reconciliation, never resent and never a success.
+func TestCreateWebhook_a2xxWithoutAReadableIDIsAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	for name, body := range map[string]string{
+		"no id":         `{"response_status":200,"data":null}`,
+		"an object":     `{"response_status":200,"data":{"id":"x"}}`,
+		"not even JSON": `stored`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, nil, nil)
+			env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusOK, Count: 1, Body: body})
+			id, err := env.Client.CreateWebhook(context.Background(), testTeam, webhook("unreadable"))
+			if id != "" || !doo.IsOutcomeUnknown(err) {
+				t.Fatalf("CreateWebhook = %q, %v; want no id and an unknown outcome", id, err)
+			}
+			wantCount(t, env.Fake, doofake.RouteCreate, 1, "an unknown outcome is never resent")
+		})
+	}
+}

@@ -2,6 +2,7 @@ package doo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -70,22 +71,22 @@ func (c *Client) CreateWebhook(ctx context.Context, teamID int64, w Webhook) (st
 		}
 	}
 	end()
-	if err != nil {
-		if e := asError(err); e != nil && e.outcomeUnknown {
-			e.Hint = "doo may have stored the configuration"
-			return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
-		}
-		if e := asError(err); e != nil {
-			return "", err
-		}
-		// The answer was a 2xx whose id cannot be read: the configuration may exist.
-		e := &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID), Err: err, Hint: "doo may have stored the configuration"}
-		return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
+	unknown := func(cause *Error) error {
+		cause.Hint = "doo may have stored the configuration"
+		return &OutcomeUnknownError{Cause: cause, TeamID: teamID, Sent: w, before: before}
 	}
-	if id == "" {
-		e := &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID),
-			Err: fmt.Errorf("the answer holds no configuration id"), Hint: "doo may have stored the configuration"}
-		return "", &OutcomeUnknownError{Cause: e, TeamID: teamID, Sent: w, before: before}
+	answered := func(problem error) *Error {
+		return &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID), Err: problem}
+	}
+	switch e := asError(err); {
+	case e != nil && e.outcomeUnknown:
+		return "", unknown(e)
+	case err != nil && e != nil:
+		return "", err
+	case err != nil: // a 2xx whose id cannot be read: the configuration may exist
+		return "", unknown(answered(err))
+	case id == "":
+		return "", unknown(answered(errors.New("the answer holds no configuration id")))
 	}
 	return id, nil
 }
