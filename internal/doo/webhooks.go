@@ -117,9 +117,8 @@ type Reconciliation struct {
 // concluded only from two consecutive listings.
 func (c *Client) ReconcileCreate(ctx context.Context, u *OutcomeUnknownError) (Reconciliation, error) {
 	c.cache.settle(ctx, u.TeamID, true, c.cfg.DeleteSettle)
-	c.cache.mu.Lock()
-	c.cache.team(u.TeamID).invalidateLocked()
-	c.cache.mu.Unlock()
+	// Every write in the team, this create's POST included, dropped the cached listing: whatever listing
+	// the cache holds now started after the POST ended, and may serve as the first one.
 	l, err := c.cache.get(ctx, u.TeamID)
 	if err != nil {
 		return Reconciliation{}, err

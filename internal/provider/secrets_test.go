@@ -21,21 +21,7 @@ func TestAccSecrets_neverInTraceLogsOrOutput(t *testing.T) {
 	}
 	env := newTestEnv(t, doofake.Options{})
 	dir := t.TempDir()
-
-	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-doo"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(dir, "cli.tfrc")
-	writeFile(t, rc, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/doo-net/doo" = %[1]q
-    "registry.opentofu.org/doo-net/doo" = %[1]q
-  }
-  direct { exclude = ["*/*/*"] }
-}
-`, bin))
+	rc := devOverridesConfig(t, dir)
 	const receiverSecret = "receiver-secret-9f3e2a"
 	work := filepath.Join(dir, "work")
 	writeFile(t, filepath.Join(work, "main.tf"), env.config(graphQLWebhook, receiverSecret)+`
@@ -78,6 +64,26 @@ output "ids" {
 			t.Errorf("the %s appears in the CLI output or trace log, near: %q", name, all.String()[max(0, i-200):i])
 		}
 	}
+}
+
+// devOverridesConfig builds the provider into dir/bin and writes a CLI configuration that points the
+// CLI at it (dev_overrides, no registry), for tests that drive the CLI by hand; it returns its path.
+func devOverridesConfig(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "bin")
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-doo"), "../..").CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	rc := filepath.Join(dir, "cli.tfrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/doo-net/doo" = %[1]q
+    "registry.opentofu.org/doo-net/doo" = %[1]q
+  }
+  direct { exclude = ["*/*/*"] }
+}
+`, bin))
+	return rc
 }
 
 func writeFile(t *testing.T, path, content string) {

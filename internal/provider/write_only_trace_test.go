@@ -30,19 +30,7 @@ func TestAccWebhookWriteOnly_secretAndFingerprintNeverInStatePlanOrTrace(t *test
 	}
 	env := newTestEnv(t, doofake.Options{})
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-doo"), "../..").CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(dir, "cli.tfrc")
-	writeFile(t, rc, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/doo-net/doo" = %[1]q
-    "registry.opentofu.org/doo-net/doo" = %[1]q
-  }
-  direct { exclude = ["*/*/*"] }
-}
-`, bin))
+	rc := devOverridesConfig(t, dir)
 	const secret, rotated = "wo-secret-5d1c0e", "rotated-secret-77ae20"
 	work := filepath.Join(dir, "work")
 	// The secret comes from an ephemeral variable, as in real use, so the plan's configuration
