@@ -53,7 +53,7 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 		}
 		return r.Val.(string), nil //nolint:forcetypeassert // the flight only returns strings
 	case <-ctx.Done():
-		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: ctx.Err()}
+		return "", &Error{Method: http.MethodPost, Path: displayURL(s.c.cfg.TokenURL), Err: ctx.Err()}
 	}
 }
 
@@ -95,7 +95,7 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if ans.Data.AccessToken == "" {
-		return "", &Error{Method: http.MethodPost, Path: "/v1/oauth", Err: errors.New("the answer holds no access token")}
+		return "", &Error{Method: http.MethodPost, Path: displayURL(s.c.cfg.TokenURL), Err: errors.New("the answer holds no access token")}
 	}
 	s.c.redact.add(ans.Data.AccessToken)
 	return ans.Data.AccessToken, nil

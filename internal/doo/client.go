@@ -250,8 +250,9 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 		case actDone:
 			if out != nil && len(ex.body) > 0 {
 				if err := json.Unmarshal(ex.body, out); err != nil {
-					return &Error{StatusCode: ex.status, Method: req.method, Path: req.path,
-						Err: fmt.Errorf("decoding the answer: %w", err), outcomeUnknown: !req.safeToRepeat()}
+					e := c.callError(req)
+					e.StatusCode, e.Err, e.outcomeUnknown = ex.status, fmt.Errorf("decoding the answer: %w", err), !req.safeToRepeat()
+					return e
 				}
 			}
 			return nil
@@ -273,13 +274,28 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt int, renewed bool) verdict {
 	canRetry := attempt < c.cfg.MaxAttempts
 	if ex.err != nil {
-		e := &Error{Method: req.method, Path: req.path, Err: ex.err}
+		e := c.callError(req)
+		e.Err = ex.err
 		switch {
 		case !req.safeToRepeat() && !notSent(ex.err):
 			// Also when cancelled: the request may have reached doo before the cancellation.
 			e.outcomeUnknown = true
 			return verdict{act: actFail, err: e}
-		case ctx.Err() != nil || !canRetry:
+		case ctx.Err() != nil:
+			return verdict{act: actFail, err: e}
+		case unreachable(ex.err):
+			// A refused connection or an unknown host is a setting to fix, not a passing failure: a
+			// couple of quick tries cover a blip, then the user hears which host could not be reached.
+			if attempt < unreachableAttempts {
+				return verdict{act: actRetry, wait: time.Duration(attempt) * 500 * time.Millisecond, err: e}
+			}
+			e.Reason = ReasonAPIUnreachable
+			if req.absURL != "" {
+				e.Reason = ReasonTokenEndpointUnreachable
+			}
+			e.Err = fmt.Errorf("could not connect to %s: %w", e.Endpoint, ex.err)
+			return verdict{act: actFail, err: e}
+		case !canRetry:
 			return verdict{act: actFail, err: e}
 		}
 		return verdict{act: actRetry, err: e}
@@ -299,7 +315,7 @@ func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt
 		// Tokens expire without notice: fetch a new one once, then send again.
 		return verdict{act: actRenew, err: e}
 	case status == http.StatusTooManyRequests:
-		if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(e.DeveloperMessage), "limit exceeded") {
+		if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(strings.Join(e.Messages, " ")), "limit exceeded") {
 			e.Reason = ReasonQuotaExhausted
 			e.Hint = quotaHint(e.RetryAfter)
 			break
@@ -319,9 +335,14 @@ func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt
 	case status == http.StatusUnauthorized:
 		e.Reason = ReasonUnauthorized
 		e.Hint = "doo refused the access token"
+	case status == http.StatusForbidden && req.absURL != "":
+		e.Reason = ReasonTokenRefused
+		e.Hint = "the token endpoint refused the API key, or the token URL is not doo's token endpoint"
 	case status == http.StatusForbidden:
 		e.Reason = ReasonForbidden
 		e.Hint = "doo refused the API key, or the team is not one of the organizations of these credentials"
+	case (status == http.StatusBadRequest || status == http.StatusUnprocessableEntity) && req.method == http.MethodPost && req.absURL == "":
+		e.Reason = ReasonInvalidConfiguration
 	}
 	return verdict{act: actFail, err: e}
 }
@@ -344,6 +365,20 @@ func notSent(err error) bool {
 	var op *net.OpError
 	var wait waitError
 	return errors.As(err, &wait) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// unreachableAttempts bounds the tries of a request whose connection cannot be made at all.
+const unreachableAttempts = 3
+
+// unreachable reports whether a transport error says the host cannot be reached: its name does not
+// resolve, or the connection was refused or has no route. Timeouts are not: a slow doo may answer.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return !dns.IsTimeout
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" && !op.Timeout()
 }
 
 // waitError is a failure while waiting for the rate limit, before anything was sent.
@@ -375,7 +410,9 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 	c.warn(ctx, "doo request will be retried", map[string]any{
 		"method": req.method, "path": req.path, "attempt": attempt, "wait": wait.String()})
 	if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
-		return &Error{Method: req.method, Path: req.path, Err: err}
+		e := c.callError(req)
+		e.Err = err
+		return e
 	}
 	return nil
 }
@@ -458,20 +495,36 @@ type transportError struct {
 func (e transportError) Error() string { return e.msg }
 func (e transportError) Unwrap() error { return e.cause }
 
-// errorFromAnswer builds the error of a non-2xx answer; doo's own messages are scrubbed of every secret
+// errorFromAnswer builds the error of a non-2xx answer; doo's own words are scrubbed of every secret
 // the client knows, since a server may echo what it was sent.
 func (c *Client) errorFromAnswer(req request, ex exchange) *Error {
-	e := &Error{StatusCode: ex.status, Method: req.method, Path: req.path}
-	var env envelope
-	if json.Unmarshal(ex.body, &env) == nil {
-		e.UserMessage, e.DeveloperMessage = env.UserMessage, env.DeveloperMessage
-		if e.DeveloperMessage == "" && env.Message != "" {
-			e.DeveloperMessage = env.Message
-		}
+	e := c.callError(req)
+	e.StatusCode = ex.status
+	for _, m := range doosWords(ex.status, ex.body) {
+		e.Messages = append(e.Messages, c.redact.scrub(m))
 	}
-	e.UserMessage, e.DeveloperMessage = c.redact.scrub(e.UserMessage), c.redact.scrub(e.DeveloperMessage)
 	e.RetryAfter = parseRetryAfter(ex.header.Get("Retry-After"), c.cfg.Clock.Now())
 	return e
+}
+
+// callError starts the error of a failed call: what was called, and on which configured host.
+func (c *Client) callError(req request) *Error {
+	e := &Error{Method: req.method, Path: req.path, Endpoint: c.base.Scheme + "://" + c.base.Host}
+	if req.absURL != "" {
+		e.Path = displayURL(req.absURL)
+		e.Endpoint = e.Path
+	}
+	return e
+}
+
+// displayURL is u without user info, query or fragment, which could carry credentials.
+func displayURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "the configured URL"
+	}
+	p.User, p.RawQuery, p.Fragment = nil, "", ""
+	return p.String()
 }
 
 // maxRetryAfter is the longest wait a Retry-After is read as; longer ones (and numbers too large for

@@ -15,8 +15,13 @@ type Error struct {
 	StatusCode int
 	// Method and Path name the call, e.g. "POST" and "/v1/team/7/webhooks".
 	Method, Path string
-	// UserMessage and DeveloperMessage are doo's own explanation, when it gave one.
-	UserMessage, DeveloperMessage string
+	// Messages are doo's own words about the failure, scrubbed of every secret the client knows: an
+	// ApiProblem's detail (and its title where it says more than the status) and each validation message
+	// as "field.path: message", or the envelope's user and developer messages, or a gateway's message.
+	Messages []string
+	// Endpoint is the URL of the host called (scheme, host and, for the token endpoint, path): what the
+	// user configured, so an unreachable or misbehaving host can be named.
+	Endpoint string
 	// RetryAfter is the wait doo asked for on a 429, when it said.
 	RetryAfter time.Duration
 	// Hint tells the user what to do next.
@@ -38,15 +43,8 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
-	msgs := []string{}
-	if e.UserMessage != "" {
-		msgs = append(msgs, e.UserMessage)
-	}
-	if e.DeveloperMessage != "" && e.DeveloperMessage != e.UserMessage {
-		msgs = append(msgs, e.DeveloperMessage)
-	}
-	if len(msgs) > 0 {
-		fmt.Fprintf(&b, ": %s", strings.Join(msgs, "; "))
+	if len(e.Messages) > 0 {
+		fmt.Fprintf(&b, ": %s", strings.Join(e.Messages, "; "))
 	}
 	if e.Hint != "" {
 		fmt.Fprintf(&b, ". %s", e.Hint)
@@ -77,6 +75,14 @@ const (
 	ReasonInconsistentList Reason = "inconsistent-list"
 	// ReasonRedirect: doo answered with a redirect, which is never followed with credentials.
 	ReasonRedirect Reason = "redirect"
+	// ReasonAPIUnreachable: no connection could be made to the API host (refused, unknown host, no route).
+	ReasonAPIUnreachable Reason = "api-unreachable"
+	// ReasonTokenEndpointUnreachable: no connection could be made to the token endpoint.
+	ReasonTokenEndpointUnreachable Reason = "token-endpoint-unreachable"
+	// ReasonTokenRefused: the token endpoint answered 403: the API key, or the endpoint itself, is wrong.
+	ReasonTokenRefused Reason = "token-refused"
+	// ReasonInvalidConfiguration: doo refused the configuration sent (400 or 422); Messages say why.
+	ReasonInvalidConfiguration Reason = "invalid-configuration"
 )
 
 // OutcomeUnknownError reports a create whose answer was lost: doo may or may not have stored it.

@@ -26,12 +26,15 @@ func TestError_carriesStatusMethodPathAndDooMessages(t *testing.T) {
 		t.Error("a 400 is a definite refusal, not an unknown outcome")
 	}
 	want := doo.Error{StatusCode: http.StatusBadRequest, Method: http.MethodPost, Path: "/v1/team/7/webhooks",
-		UserMessage: "The webhook could not be saved", DeveloperMessage: "hooks[0].endpoint must be an absolute URL"}
+		Messages: []string{"The webhook could not be saved", "hooks[0].endpoint must be an absolute URL"}}
 	if e.StatusCode != want.StatusCode || e.Method != want.Method || e.Path != want.Path ||
-		e.UserMessage != want.UserMessage || e.DeveloperMessage != want.DeveloperMessage {
+		strings.Join(e.Messages, "|") != strings.Join(want.Messages, "|") {
 		t.Errorf("error = %+v, want %+v", *e, want)
 	}
-	for _, part := range []string{"POST", "/v1/team/7/webhooks", "HTTP 400", want.UserMessage, want.DeveloperMessage} {
+	if doo.ReasonOf(err) != doo.ReasonInvalidConfiguration {
+		t.Errorf("reason = %q, want %q", doo.ReasonOf(err), doo.ReasonInvalidConfiguration)
+	}
+	for _, part := range []string{"POST", "/v1/team/7/webhooks", "HTTP 400", want.Messages[0], want.Messages[1]} {
 		if !strings.Contains(err.Error(), part) {
 			t.Errorf("message %q lacks %q", err, part)
 		}

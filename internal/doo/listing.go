@@ -10,9 +10,13 @@ import (
 	"time"
 )
 
-// maxListPages is the hard cap on the pages of one listing (10 000 configurations at doo's 25 a page),
-// whatever page_count a server reports, so a server that never ends its pages cannot loop the client.
+// maxListPages is the hard cap on the pages of one listing, whatever page_count a server reports, so a
+// server that never ends its pages cannot loop the client.
 const maxListPages = 400
+
+// maxListItems caps the configurations of one listing (400 of doo's pages of 25), whatever the page size,
+// so the memory a listing holds is bounded however large a page doo sends.
+const maxListItems = 10_000
 
 // listRestarts bounds how often a listing that came back inconsistent is started over before it fails.
 const listRestarts = 3
@@ -88,7 +92,7 @@ func (c *Client) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
 		if err == nil {
 			return l, nil
 		}
-		if !restartable(err) {
+		if !restartable(err, teamID) {
 			return nil, err
 		}
 		last = err
@@ -110,13 +114,15 @@ func (c *Client) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
 }
 
 // restartable reports whether a failed listing may succeed when started over: its pages did not add up,
-// or a page was answered 404, which a team list should never be.
-func restartable(err error) bool {
+// a page was answered 409 (Laminas API Tools' "Invalid page provided": the page no longer exists because
+// another writer changed the team while it was paged), or 404, which a team list should never be.
+// Only the list's own answers count: a failed token request is no sign of a changing team.
+func restartable(err error, teamID int64) bool {
 	if errors.Is(err, errInconsistent) {
 		return true
 	}
 	e := asError(err)
-	return e != nil && e.StatusCode == http.StatusNotFound
+	return e != nil && e.Path == teamPath(teamID) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusConflict)
 }
 
 // listOnce reads every page once and checks that they form one consistent listing.
@@ -185,6 +191,11 @@ func (s pageShape) itemsOn(n int) int {
 }
 
 // check validates one page on its own: the list and the counts are present and agree with each other.
+//
+// An empty team is where doo's framework and our guesses differ: Laminas API Tools renders it with
+// page_count 0 and page 0 (api-tools-hal, Hal::renderCollection), and a server that counted pages from 1
+// would say 1 for either. Both shapes say the same thing, an empty and complete list, so both are taken;
+// the shape then counts one page, which must hold nothing.
 func (p *listPage) check(page int) (pageShape, error) {
 	if p.Embedded == nil || p.Embedded.Webhooks == nil {
 		return pageShape{}, errors.New("the answer holds no _embedded.webhooks list")
@@ -193,18 +204,31 @@ func (p *listPage) check(page int) (pageShape, error) {
 		return pageShape{}, errors.New("the answer lacks total_items, page_size or page_count")
 	}
 	s := pageShape{total: *p.TotalItems, size: *p.PageSize, pageCount: *p.PageCount}
+	if s.total == 0 {
+		switch {
+		case s.pageCount != 0 && s.pageCount != 1:
+			return s, fmt.Errorf("page_count %d for a team of 0 configurations", s.pageCount)
+		case p.Page != nil && *p.Page != 0 && *p.Page != page:
+			return s, fmt.Errorf("asked for page %d of an empty team, got page %d", page, *p.Page)
+		case s.size < 0:
+			return s, fmt.Errorf("impossible page_size %d", s.size)
+		}
+		return pageShape{total: 0, size: s.size, pageCount: 1}, nil
+	}
 	if p.Page != nil && *p.Page != page {
 		return s, fmt.Errorf("asked for page %d, got page %d", page, *p.Page)
 	}
 	if s.total < 0 || s.size < 1 {
 		return s, fmt.Errorf("impossible counts: %d configurations in pages of %d", s.total, s.size)
 	}
-	want := max(1, (s.total+s.size-1)/s.size)
-	if s.pageCount != want {
+	if want := (s.total + s.size - 1) / s.size; s.pageCount != want {
 		return s, fmt.Errorf("page_count %d does not match %d configurations in pages of %d", s.pageCount, s.total, s.size)
 	}
 	if s.pageCount > maxListPages {
 		return s, fmt.Errorf("%d pages exceed the limit of %d pages a listing", s.pageCount, maxListPages)
+	}
+	if s.total > maxListItems {
+		return s, fmt.Errorf("%d configurations exceed the limit of %d a listing", s.total, maxListItems)
 	}
 	return s, nil
 }

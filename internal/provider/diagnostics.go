@@ -42,6 +42,13 @@ var adviceByReason = map[doo.Reason]struct{ text, anchor string }{
 		"404-team-not-found"},
 	doo.ReasonInconsistentList: {"Nothing was removed from state or created. Run the command again; if it persists, another pipeline may be changing the team, " +
 		"or doo is misbehaving.", "inconsistent-team-listing"},
+	doo.ReasonAPIUnreachable: {"Check base_url (or DOO_BASE_URL): the host the message names must be doo's API host and reachable from this machine " +
+		"(DNS, firewall, HTTPS_PROXY). Nothing was sent.", "doo-host-unreachable"},
+	doo.ReasonTokenEndpointUnreachable: {"Check token_url (or DOO_TOKEN_URL), or unset it to use base_url followed by /v1/oauth. Nothing was sent.",
+		"doo-host-unreachable"},
+	doo.ReasonTokenRefused: {"Check api_key (or DOO_API_KEY), and token_url (or DOO_TOKEN_URL) if you set one.", "403-from-the-token-endpoint"},
+	doo.ReasonInvalidConfiguration: {"Change the attributes doo's messages name (hooks.0.endpoint is the endpoint of the first hook block) and apply again: " +
+		"the create was refused, so nothing was stored.", "doo-refused-the-configuration"},
 	doo.ReasonRedirect: {"Check base_url and token_url (or DOO_BASE_URL and DOO_TOKEN_URL): they must name doo's API host itself, e.g. https://rest.doo.net.",
 		"redirect-from-doo"},
 }
