@@ -9,10 +9,12 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// tokenSource fetches one access token per client and shares it between concurrent callers.
+// tokenSource holds one access token per client and shares it between concurrent callers; fetch gets a
+// new one.
 type tokenSource struct {
-	c      *Client
 	static string
+	url    string // the token endpoint, as errors name it
+	fetch  func(context.Context) (string, error)
 
 	mu    sync.Mutex
 	token string
@@ -53,7 +55,7 @@ func (s *tokenSource) get(ctx context.Context) (string, error) {
 		}
 		return r.Val.(string), nil //nolint:forcetypeassert // the flight only returns strings
 	case <-ctx.Done():
-		return "", &Error{Method: http.MethodPost, Path: displayURL(s.c.cfg.TokenURL), Err: ctx.Err()}
+		return "", &Error{Method: http.MethodPost, Path: s.url, Err: ctx.Err()}
 	}
 }
 
@@ -76,15 +78,16 @@ func (s *tokenSource) invalidate(used string) {
 	s.mu.Unlock()
 }
 
-func (s *tokenSource) fetch(ctx context.Context) (string, error) {
+// fetchToken asks doo's token endpoint for a new access token with the client credentials.
+func (t *transport) fetchToken(ctx context.Context) (string, error) {
 	var ans tokenAnswer
 	body := map[string]string{
-		"client_id":     s.c.cfg.ClientID,
-		"client_secret": s.c.cfg.ClientSecret,
+		"client_id":     t.cfg.ClientID,
+		"client_secret": t.cfg.ClientSecret,
 		"grant_type":    "client_credentials",
 	}
-	err := s.c.do(ctx, request{method: http.MethodPost, path: "/v1/oauth", absURL: s.c.cfg.TokenURL,
-		body: body, counter: &s.c.stats.token, repeatable: true}, &ans)
+	err := t.do(ctx, request{method: http.MethodPost, path: "/v1/oauth", absURL: t.cfg.TokenURL,
+		body: body, counter: &t.stats.token, repeatable: true}, &ans)
 	if err != nil {
 		if e := asError(err); e != nil {
 			if e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusBadRequest {
@@ -95,8 +98,8 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if ans.Data.AccessToken == "" {
-		return "", &Error{Method: http.MethodPost, Path: displayURL(s.c.cfg.TokenURL), Err: errors.New("the answer holds no access token")}
+		return "", &Error{Method: http.MethodPost, Path: displayURL(t.cfg.TokenURL), Err: errors.New("the answer holds no access token")}
 	}
-	s.c.redact.add(ans.Data.AccessToken)
+	t.redact.add(ans.Data.AccessToken)
 	return ans.Data.AccessToken, nil
 }

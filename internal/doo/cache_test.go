@@ -119,10 +119,7 @@ func TestListCache_createInvalidatesTheTeamListing(t *testing.T) {
 	seed(t, env.Fake, 2)
 	ctx := context.Background()
 	mustList(t, env.Client)
-	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("fresh"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustCreate(t, env.Client, webhook("fresh"))
 	before := env.Fake.Count(doofake.RouteList)
 	w, err := env.Client.FindWebhook(ctx, testTeam, id)
 	if err != nil {
@@ -141,7 +138,7 @@ func TestListCache_deleteConfirmedInvalidatesTheTeamListing(t *testing.T) {
 	ctx := context.Background()
 	mustList(t, env.Client)
 	before := env.Fake.Count(doofake.RouteList)
-	if err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0]); err != nil {
+	if err := env.Client.DeleteWebhook(ctx, testTeam, ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	wantListsSince(t, env.Fake, before, 2, "the confirmation (a cached listing must not confirm a delete; two consecutive listings must lack it)")
@@ -167,7 +164,7 @@ func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			if err := env.Client.DeleteWebhookConfirmed(context.Background(), testTeam, id); err != nil {
+			if err := env.Client.DeleteWebhook(context.Background(), testTeam, id); err != nil {
 				t.Error(err)
 			}
 		}()

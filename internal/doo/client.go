@@ -67,18 +67,27 @@ type Config struct {
 	DeleteSettle time.Duration
 }
 
-// Client calls the doo API. It is safe for concurrent use.
+// Client manages a doo account's webhook configurations. It is safe for concurrent use.
+//
+// It is two parts that know nothing of each other's insides: the transport sends one request at a time
+// (credentials, tokens, rate limits, retries, classification of failures, scrubbing of secrets), and
+// the team store draws conclusions from what the transport brings back (complete listings, proofs of
+// absence, what existed before a create, reconciliation of lost creates, confirmed deletes).
 type Client struct {
+	t     *transport
+	store *teamStore
+}
+
+// transport sends requests to doo; see do.
+type transport struct {
 	cfg     Config
 	base    *url.URL
 	http    *http.Client // cfg.HTTPClient, never following redirects
 	limiter *rate.Limiter
 	gate    *machineGate
 	tokens  *tokenSource
-	cache   *listCache
 	redact  *redactor
 	stats   stats
-	seq     atomic.Uint64 // orders listings (see Listing)
 	// gateReason is the last reason logged for not using the machine-wide gate, so it is logged once.
 	gateReason atomic.Value
 }
@@ -132,12 +141,11 @@ func New(cfg Config) (*Client, error) {
 	// A redirect would carry the API key and token to wherever doo's answer points: never follow one.
 	hc := *cfg.HTTPClient
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &Client{cfg: cfg, base: base, http: &hc, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
+	t := &transport{cfg: cfg, base: base, http: &hc, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
 		gate:   newMachineGate(cfg.GateDir, cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin),
 		redact: newRedactor(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
-	c.tokens = &tokenSource{c: c, static: cfg.AccessToken}
-	c.cache = newListCache(c)
-	return c, nil
+	t.tokens = &tokenSource{static: cfg.AccessToken, url: displayURL(cfg.TokenURL), fetch: t.fetchToken}
+	return &Client{t: t, store: newTeamStore(t)}, nil
 }
 
 // limiterMargin keeps the client slightly under the configured rate: requests spaced exactly
@@ -178,9 +186,10 @@ type stats struct {
 
 // Stats returns the number of requests sent so far, by route.
 func (c *Client) Stats() Stats {
+	s := &c.t.stats
 	return Stats{
-		Token: c.stats.token.Load(), Organizations: c.stats.organizations.Load(), List: c.stats.list.Load(),
-		Create: c.stats.create.Load(), Delete: c.stats.delete.Load(), Retries: c.stats.retries.Load(),
+		Token: s.token.Load(), Organizations: s.organizations.Load(), List: s.list.Load(),
+		Create: s.create.Load(), Delete: s.delete.Load(), Retries: s.retries.Load(),
 	}
 }
 
@@ -227,7 +236,7 @@ type verdict struct {
 
 // do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
 // Each answer is first classified (classify), then acted upon here.
-func (c *Client) do(ctx context.Context, req request, out any) error {
+func (t *transport) do(ctx context.Context, req request, out any) error {
 	var payload []byte
 	if req.body != nil {
 		var err error
@@ -240,17 +249,17 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 		var token string
 		if req.auth {
 			var err error
-			if token, err = c.tokens.get(ctx); err != nil {
+			if token, err = t.tokens.get(ctx); err != nil {
 				return err
 			}
 		}
-		ex := c.send(ctx, req, payload, &token, attempt)
-		v := c.classify(ctx, req, ex, attempt, renewed)
+		ex := t.send(ctx, req, payload, &token, attempt)
+		v := t.classify(ctx, req, ex, attempt, renewed)
 		switch v.act {
 		case actDone:
 			if out != nil && len(ex.body) > 0 {
 				if err := json.Unmarshal(ex.body, out); err != nil {
-					e := c.callError(req)
+					e := t.callError(req)
 					e.StatusCode, e.Err, e.outcomeUnknown = ex.status, fmt.Errorf("decoding the answer: %w", err), !req.safeToRepeat()
 					return e
 				}
@@ -258,10 +267,10 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 			return nil
 		case actRenew:
 			renewed = true
-			c.tokens.invalidate(token)
+			t.tokens.invalidate(token)
 			attempt-- // a renewal is not a failed attempt
 		case actRetry:
-			if err := c.backoff(ctx, req, attempt, v.wait); err != nil {
+			if err := t.backoff(ctx, req, attempt, v.wait); err != nil {
 				return err
 			}
 		default:
@@ -271,10 +280,10 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 }
 
 // classify decides what to do with one exchange. It never waits and never sends.
-func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt int, renewed bool) verdict {
-	canRetry := attempt < c.cfg.MaxAttempts
+func (t *transport) classify(ctx context.Context, req request, ex exchange, attempt int, renewed bool) verdict {
+	canRetry := attempt < t.cfg.MaxAttempts
 	if ex.err != nil {
-		e := c.callError(req)
+		e := t.callError(req)
 		e.Err = ex.err
 		switch {
 		case !req.safeToRepeat() && !notSent(ex.err):
@@ -304,18 +313,18 @@ func (c *Client) classify(ctx context.Context, req request, ex exchange, attempt
 	if status >= 200 && status < 300 {
 		return verdict{act: actDone}
 	}
-	e := c.errorFromAnswer(req, ex)
+	e := t.errorFromAnswer(req, ex)
 	switch {
 	case status >= 300 && status < 400:
 		e.Reason = ReasonRedirect
 		e.Err = fmt.Errorf("doo answered with a redirect to %s, which is never followed: the API key and tokens go only to the configured hosts", redirectTarget(ex.header))
 		e.Hint = "the configured API and token URLs must name doo's API host itself"
 		e.outcomeUnknown = !req.safeToRepeat()
-	case status == http.StatusUnauthorized && req.auth && !renewed && c.tokens.static == "":
+	case status == http.StatusUnauthorized && req.auth && !renewed && t.tokens.static == "":
 		// Tokens expire without notice: fetch a new one once, then send again.
 		return verdict{act: actRenew, err: e}
 	case status == http.StatusTooManyRequests:
-		if e.RetryAfter > c.cfg.MaxWait || strings.Contains(strings.ToLower(strings.Join(e.Messages, " ")), "limit exceeded") {
+		if e.RetryAfter > t.cfg.MaxWait || strings.Contains(strings.ToLower(strings.Join(e.Messages, " ")), "limit exceeded") {
 			e.Reason = ReasonQuotaExhausted
 			e.Hint = quotaHint(e.RetryAfter)
 			break
@@ -399,18 +408,18 @@ func quotaHint(wait time.Duration) string {
 }
 
 // backoff waits before attempt+1: Retry-After when doo gave one, else exponential with jitter.
-func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAfter time.Duration) error {
+func (t *transport) backoff(ctx context.Context, req request, attempt int, retryAfter time.Duration) error {
 	wait := retryAfter
 	if wait <= 0 {
 		d := time.Second << min(attempt-1, 10)
 		wait = d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 	}
-	wait = min(wait, c.cfg.MaxWait)
-	c.stats.retries.Add(1)
-	c.warn(ctx, "doo request will be retried", map[string]any{
+	wait = min(wait, t.cfg.MaxWait)
+	t.stats.retries.Add(1)
+	t.warn(ctx, "doo request will be retried", map[string]any{
 		"method": req.method, "path": req.path, "attempt": attempt, "wait": wait.String()})
-	if err := c.cfg.Clock.Sleep(ctx, wait); err != nil {
-		e := c.callError(req)
+	if err := t.cfg.Clock.Sleep(ctx, wait); err != nil {
+		e := t.callError(req)
 		e.Err = err
 		return e
 	}
@@ -420,26 +429,26 @@ func (c *Client) backoff(ctx context.Context, req request, attempt int, retryAft
 // send performs one HTTP exchange after waiting on the rate limiter.
 // When a request waited for the rate limiter, another caller may have renewed the token meanwhile:
 // *token is switched to the current one, so the caller knows which token it sent.
-func (c *Client) send(ctx context.Context, req request, payload []byte, token *string, attempt int) exchange {
-	start := c.cfg.Clock.Now()
-	if err := c.limiter.Wait(ctx); err != nil {
+func (t *transport) send(ctx context.Context, req request, payload []byte, token *string, attempt int) exchange {
+	start := t.cfg.Clock.Now()
+	if err := t.limiter.Wait(ctx); err != nil {
 		return exchange{err: waitError{err}}
 	}
-	if err := c.gate.wait(ctx); err != nil {
+	if err := t.gate.wait(ctx); err != nil {
 		return exchange{err: waitError{err}}
 	}
-	if reason := c.gate.disabledReason(); reason != "" && c.gateReason.Swap(reason) != reason {
-		c.debug(ctx, "the machine-wide request gate is not used; in-process rate limiting goes on", map[string]any{"reason": reason})
+	if reason := t.gate.disabledReason(); reason != "" && t.gateReason.Swap(reason) != reason {
+		t.debug(ctx, "the machine-wide request gate is not used; in-process rate limiting goes on", map[string]any{"reason": reason})
 	}
 	if *token != "" {
-		if cur := c.tokens.current(); cur != "" {
+		if cur := t.tokens.current(); cur != "" {
 			*token = cur
 		}
 	}
-	waited := c.cfg.Clock.Now().Sub(start)
+	waited := t.cfg.Clock.Now().Sub(start)
 	target := req.absURL
 	if target == "" {
-		u := *c.base
+		u := *t.base
 		u.Path = strings.TrimRight(u.Path, "/") + req.path
 		u.RawQuery = req.query.Encode()
 		target = u.String()
@@ -456,30 +465,30 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	if payload != nil {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
-	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
-	hreq.Header.Set("x-api-key", c.cfg.APIKey)
+	hreq.Header.Set("User-Agent", t.cfg.UserAgent)
+	hreq.Header.Set("x-api-key", t.cfg.APIKey)
 	if *token != "" {
 		hreq.Header.Set("Authorization", "Bearer "+*token)
 	}
 	if req.counter != nil {
 		req.counter.Add(1)
 	}
-	resp, err := c.http.Do(hreq)
+	resp, err := t.http.Do(hreq)
 	fields := map[string]any{"method": req.method, "path": req.path, "attempt": attempt,
-		"rate_limit_wait": waited.String(), "duration": c.cfg.Clock.Now().Sub(start).String()}
+		"rate_limit_wait": waited.String(), "duration": t.cfg.Clock.Now().Sub(start).String()}
 	if req.query != nil {
 		fields["query"] = req.query.Encode()
 	}
 	if err != nil {
-		msg := c.redact.scrub(err.Error())
+		msg := t.redact.scrub(err.Error())
 		fields["error"] = msg
-		c.warn(ctx, "doo request failed", fields)
+		t.warn(ctx, "doo request failed", fields)
 		return exchange{err: transportError{msg: msg, cause: err}}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	fields["status"] = resp.StatusCode
-	c.debug(ctx, "doo request", fields)
+	t.debug(ctx, "doo request", fields)
 	if err != nil {
 		return exchange{err: fmt.Errorf("reading the answer: %w", err)}
 	}
@@ -497,19 +506,19 @@ func (e transportError) Unwrap() error { return e.cause }
 
 // errorFromAnswer builds the error of a non-2xx answer; doo's own words are scrubbed of every secret
 // the client knows, since a server may echo what it was sent.
-func (c *Client) errorFromAnswer(req request, ex exchange) *Error {
-	e := c.callError(req)
+func (t *transport) errorFromAnswer(req request, ex exchange) *Error {
+	e := t.callError(req)
 	e.StatusCode = ex.status
 	for _, m := range doosWords(ex.status, ex.body) {
-		e.Messages = append(e.Messages, c.redact.scrub(m))
+		e.Messages = append(e.Messages, t.redact.scrub(m))
 	}
-	e.RetryAfter = parseRetryAfter(ex.header.Get("Retry-After"), c.cfg.Clock.Now())
+	e.RetryAfter = parseRetryAfter(ex.header.Get("Retry-After"), t.cfg.Clock.Now())
 	return e
 }
 
 // callError starts the error of a failed call: what was called, and on which configured host.
-func (c *Client) callError(req request) *Error {
-	e := &Error{Method: req.method, Path: req.path, Endpoint: c.base.Scheme + "://" + c.base.Host}
+func (t *transport) callError(req request) *Error {
+	e := &Error{Method: req.method, Path: req.path, Endpoint: t.base.Scheme + "://" + t.base.Host}
 	if req.absURL != "" {
 		e.Path = displayURL(req.absURL)
 		e.Endpoint = e.Path

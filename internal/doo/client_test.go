@@ -82,13 +82,7 @@ func TestCreateWebhook_acceptsStatus200And201(t *testing.T) {
 			sent.Authentication = &doo.Authentication{GrantType: "client_credentials", Endpoint: "https://crm.example.com/oauth/token",
 				Credentials: doo.Credentials{ClientID: "doo", ClientSecret: "receiver-secret"}, HeaderFormat: "Authorization",
 				HeaderValueFormat: "Bearer %ACCESS_TOKEN%"}
-			id, err := c.CreateWebhook(context.Background(), testTeam, sent)
-			if err != nil {
-				t.Fatalf("create answered %d: %v", status, err)
-			}
-			if id == "" {
-				t.Fatal("empty id")
-			}
+			id := mustCreate(t, c, sent)
 			stored := storedWebhooks(t, fake, testTeam)
 			if len(stored) != 1 || stored[0].ID != id || !doo.Equivalent(sent, stored[0]) {
 				t.Errorf("the emulator stored %+v, want one configuration %s equivalent to %+v", stored, id, sent)
@@ -102,29 +96,29 @@ func TestDeleteWebhook_removesTheConfiguration(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	ids := seed(t, fake, 2)
-	if err := c.DeleteWebhook(context.Background(), ids[0]); err != nil {
+	if err := c.DeleteWebhook(context.Background(), testTeam, ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	wantStoredIDs(t, fake, ids[1])
-	wantCount(t, fake, doofake.RouteDelete, 1, "one DeleteWebhook call")
+	wantCount(t, fake, doofake.RouteDelete, 1, "one DELETE")
 }
 
-func TestDeleteWebhookConfirmed_presentConfigurationIsGone(t *testing.T) {
+func TestDeleteWebhook_presentConfigurationIsGone(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	ids := seed(t, fake, 2)
-	if err := c.DeleteWebhookConfirmed(context.Background(), testTeam, ids[1]); err != nil {
+	if err := c.DeleteWebhook(context.Background(), testTeam, ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	wantStoredIDs(t, fake, ids[0])
 	wantCount(t, fake, doofake.RouteList, 2, "the confirmation (two consecutive listings prove it gone)")
 }
 
-func TestDeleteWebhookConfirmed_alreadyAbsentIsSuccess(t *testing.T) {
+func TestDeleteWebhook_alreadyAbsentIsSuccess(t *testing.T) {
 	t.Parallel()
 	c, fake := newTestClient(t, nil)
 	seed(t, fake, 1)
-	if err := c.DeleteWebhookConfirmed(context.Background(), testTeam, "no-such-id"); err != nil {
+	if err := c.DeleteWebhook(context.Background(), testTeam, "no-such-id"); err != nil {
 		t.Errorf("deleting an absent configuration: %v, want nil", err)
 	}
 }
@@ -142,14 +136,14 @@ func swallowDeletes(next http.Handler) http.Handler {
 	})
 }
 
-func TestDeleteWebhookConfirmed_stillListedIsDeleteNotConfirmed(t *testing.T) {
+func TestDeleteWebhook_stillListedIsDeleteNotConfirmed(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, swallowDeletes)
 	ids := seed(t, env.Fake, 1)
 	ctx := context.Background()
 	// A listing cached before the delete must not be what confirms it.
 	mustList(t, env.Client)
-	err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0])
+	err := env.Client.DeleteWebhook(ctx, testTeam, ids[0])
 	var nc *doo.DeleteNotConfirmedError
 	if !errors.As(err, &nc) {
 		t.Fatalf("err = %v, want *doo.DeleteNotConfirmedError", err)
@@ -222,11 +216,8 @@ func TestEveryRequest_carriesAPIKeyBearerTokenAndUserAgent(t *testing.T) {
 	if _, err := env.Client.Organizations(ctx); err != nil {
 		t.Fatal(err)
 	}
-	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("headers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Client.DeleteWebhookConfirmed(ctx, testTeam, id); err != nil {
+	id := mustCreate(t, env.Client, webhook("headers"))
+	if err := env.Client.DeleteWebhook(ctx, testTeam, id); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()

@@ -106,10 +106,7 @@ func TestEmptyTeam_everyPlausibleShapeIsACompleteEmptyListing(t *testing.T) {
 				t.Errorf("FindWebhook = %v, want proven absent", err)
 			}
 			wantCount(t, env.Fake, doofake.RouteList, 2, "one listing, then a second one to prove the absence")
-			id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("first"))
-			if err != nil || id == "" {
-				t.Fatalf("the first create in an empty team = %q, %v; want it sent and stored", id, err)
-			}
+			id := mustCreate(t, env.Client, webhook("first"))
 			wantCount(t, env.Fake, doofake.RouteCreate, 1, "one POST")
 			if got := storedIDs(env.Fake); len(got) != 1 || got[0] != id {
 				t.Errorf("the emulator holds %v, want exactly [%s]", got, id)
@@ -151,8 +148,8 @@ func TestEmptyLookingAnswers_proveNothing(t *testing.T) {
 			if doo.ReasonOf(err) != doo.ReasonInconsistentList {
 				t.Errorf("reason = %q, want %q", doo.ReasonOf(err), doo.ReasonInconsistentList)
 			}
-			if _, err := env.Client.CreateWebhook(ctx, testTeam, webhook("first")); err == nil {
-				t.Error("a create was sent without a listing of the team before it")
+			if res, err := env.Client.CreateWebhook(ctx, testTeam, webhook("first")); err == nil {
+				t.Errorf("create = %+v, want it refused: nothing may be sent without a listing of the team before it", res)
 			}
 			wantCount(t, env.Fake, doofake.RouteCreate, 0, "no create without a proven listing")
 		})
@@ -246,7 +243,7 @@ func TestErrors_carryDoosWordsFromEitherBody(t *testing.T) {
 		{"problem with a title that says more", http.StatusBadRequest,
 			`{"type":"about:blank","title":"invalid_request","status":400,"detail":"The hooks field is malformed"}`,
 			doo.ReasonInvalidConfiguration, []string{"invalid_request", "The hooks field is malformed"}},
-		{"gateway message", http.StatusBadGateway, `{"message":"Internal server error"}`, "", []string{"HTTP 502", "Internal server error"}},
+		{"gateway message", http.StatusRequestEntityTooLarge, `{"message":"Request Too Long"}`, "", []string{"HTTP 413", "Request Too Long"}},
 		{"fields of unexpected types", http.StatusBadRequest, `{"detail":42,"validation_messages":{"name":{"x":7}},"user_message":"Bad name"}`,
 			doo.ReasonInvalidConfiguration, []string{"Bad name"}},
 	}

@@ -91,40 +91,24 @@ type OutcomeUnknownError struct {
 	Cause *Error
 	// TeamID is the team the configuration was sent to.
 	TeamID int64
-	// Sent is the configuration that was sent.
-	Sent Webhook
-	// before holds the ids seen in every listing of the team that completed before the create was sent.
-	before map[string]bool
-	// secretUnknown is set for a create resumed without its receiver secret (kept write-only): the
-	// secret is then not compared.
-	secretUnknown bool
+	// Why says why the outcome is still open, when it is; nil once it was reconciled.
+	Why error
 }
 
-// PendingCreate is what a later process needs to finish reconciling a create whose outcome is unknown:
-// the team, and the ids that cannot be that create's configuration (those that existed before the POST,
-// and those other creates of the same process were given). It holds no secret, so it can be kept in state.
-type PendingCreate struct {
-	TeamID  int64    `json:"team_id"`
-	Exclude []string `json:"exclude"`
-}
-
-// ResumeCreate rebuilds a create whose outcome is unknown from a PendingCreate and the configuration that
-// was sent, so that ReconcileCreate can decide it in a later process. With secretUnknown (the receiver
-// secret was write-only and is not known any more) the secret is not compared.
-func ResumeCreate(p PendingCreate, sent Webhook, secretUnknown bool) *OutcomeUnknownError {
-	before := make(map[string]bool, len(p.Exclude))
-	for _, id := range p.Exclude {
-		before[id] = true
+func (e *OutcomeUnknownError) Error() string {
+	msg := e.Cause.Error() + ": doo may have stored the configuration"
+	if e.Why != nil {
+		msg += "; " + e.Why.Error()
 	}
-	return &OutcomeUnknownError{
-		Cause:  &Error{Method: http.MethodPost, Path: teamPath(p.TeamID), Hint: "an earlier create's answer was lost"},
-		TeamID: p.TeamID, Sent: sent, before: before, secretUnknown: secretUnknown,
-	}
+	return msg
 }
 
-func (e *OutcomeUnknownError) Error() string { return e.Cause.Error() }
-
-func (e *OutcomeUnknownError) Unwrap() error { return e.Cause }
+func (e *OutcomeUnknownError) Unwrap() []error {
+	if e.Why != nil {
+		return []error{e.Cause, e.Why}
+	}
+	return []error{e.Cause}
+}
 
 // ErrNotFound is wrapped by errors for configurations absent from their team's list.
 var ErrNotFound = errors.New("webhook configuration not found")

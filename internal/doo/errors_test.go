@@ -140,7 +140,7 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	env.Fake.LoseNextCreateResponse()
 	_, err = env.Client.CreateWebhook(ctx, testTeam, webhook("lost"))
 	note(err)
-	note(env.Client.DeleteWebhookConfirmed(ctx, testTeam, ids[0]))
+	note(env.Client.DeleteWebhook(ctx, testTeam, ids[0]))
 	_, err = env.Client.ListWebhooks(ctx, foreignTeam)
 	note(err)
 

@@ -3,7 +3,6 @@ package doo_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -155,6 +154,16 @@ func newTestEnv(t *testing.T, opts doofake.Options, mutate func(*doo.Config), wr
 	}
 	env.Client, env.Config = c, cfg
 	return env
+}
+
+// newTestClientOf returns a second client of env's emulator with env's configuration: another process.
+func newTestClientOf(t *testing.T, env *testEnv) *doo.Client {
+	t.Helper()
+	c, err := doo.New(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // newTestClient mounts the emulator and returns a client of it (see newTestEnv).
@@ -311,23 +320,36 @@ func runMatchCases[T any](t *testing.T, fn string, match func(configured, listed
 	}
 }
 
-// wantOutcomeUnknown returns err as a *doo.OutcomeUnknownError, failing the test when it is not
-// one; why says why the create's outcome is unknown.
-func wantOutcomeUnknown(t *testing.T, err error, why string) *doo.OutcomeUnknownError {
+// mustCreate creates w in the test team, failing the test unless doo acknowledged it; it returns the id.
+func mustCreate(t *testing.T, c *doo.Client, w doo.Webhook) string {
 	t.Helper()
-	var u *doo.OutcomeUnknownError
-	if !errors.As(err, &u) {
-		t.Fatalf("err = %v (%T), want an outcome-unknown create, a *doo.OutcomeUnknownError (%s)", err, err, why)
+	res := createResult(t, c, w)
+	if res.Outcome != doo.Stored || res.ID == "" {
+		t.Fatalf("CreateWebhook = %+v, want it stored and acknowledged", res)
 	}
-	return u
+	return res.ID
 }
 
-// mustReconcile reconciles u, failing the test on an error, and returns the adopted id and the candidates.
-func mustReconcile(t *testing.T, c *doo.Client, u *doo.OutcomeUnknownError) (adopted string, candidates []string) {
+// createResult creates w in the test team, failing the test on an error (a definite refusal).
+func createResult(t *testing.T, c *doo.Client, w doo.Webhook) doo.CreateResult {
 	t.Helper()
-	r, err := c.ReconcileCreate(context.Background(), u)
+	res, err := c.CreateWebhook(context.Background(), testTeam, w)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CreateWebhook: %v", err)
 	}
-	return r.ID, r.Candidates
+	return res
+}
+
+// outcomeNames are the outcomes as messages name them.
+var outcomeNames = map[doo.Outcome]string{doo.Stored: "stored", doo.Recovered: "recovered", doo.Undecided: "undecided", doo.NotStored: "not stored"}
+
+// wantOutcome checks a create's outcome; why says why it should be that.
+func wantOutcome(t *testing.T, res doo.CreateResult, want doo.Outcome, why string) {
+	t.Helper()
+	if res.Outcome != want {
+		t.Fatalf("outcome %s (%+v), want %s: %s", outcomeNames[res.Outcome], res, outcomeNames[want], why)
+	}
+	if want != doo.Stored && !doo.IsOutcomeUnknown(res.Cause) && want != doo.NotStored {
+		t.Errorf("cause %v is not an unknown outcome", res.Cause)
+	}
 }

@@ -38,6 +38,10 @@ type Listing struct {
 	// Items are the team's configurations, in doo's order. Shared: callers must not modify them.
 	Items []Webhook
 
+	// pages is the number of pages the listing took: a single page was answered at once, so it cannot
+	// have missed a configuration that another writer moved between pages.
+	pages int
+
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
 	startSeq, endSeq uint64
@@ -78,17 +82,17 @@ var errInconsistent = errors.New("inconsistent listing")
 // listTeam pages through a team's list by page number (never following _links) and returns a proven
 // Listing. A listing whose pages do not add up, or a page answered 404 or without the list, is started
 // over up to listRestarts times, then fails; other errors fail at once.
-func (c *Client) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
+func (s *teamStore) listTeam(ctx context.Context, teamID int64) (*Listing, error) {
 	var last error
 	for try := 0; try <= listRestarts; try++ {
 		if try > 0 {
-			c.warn(ctx, "doo list answer was inconsistent; listing the team again",
+			s.t.warn(ctx, "doo list answer was inconsistent; listing the team again",
 				map[string]any{"team_id": teamID, "problem": last.Error(), "restart": try})
-			if err := c.cfg.Clock.Sleep(ctx, time.Duration(try)*listRestartPause); err != nil {
+			if err := s.t.cfg.Clock.Sleep(ctx, time.Duration(try)*listRestartPause); err != nil {
 				return nil, &Error{Method: http.MethodGet, Path: teamPath(teamID), Err: err}
 			}
 		}
-		l, err := c.listOnce(ctx, teamID)
+		l, err := s.listOnce(ctx, teamID)
 		if err == nil {
 			return l, nil
 		}
@@ -126,14 +130,14 @@ func restartable(err error, teamID int64) bool {
 }
 
 // listOnce reads every page once and checks that they form one consistent listing.
-func (c *Client) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
-	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: c.seq.Add(1)}
+func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
+	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1)}
 	seen := map[string]bool{}
 	var first pageShape
 	for page := 1; ; page++ {
 		var p listPage
-		err := c.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
-			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &c.stats.list}, &p)
+		err := s.t.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
+			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &s.t.stats.list}, &p)
 		if err != nil {
 			return nil, err
 		}
@@ -161,10 +165,11 @@ func (c *Client) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
 			l.Items = append(l.Items, w)
 		}
 		if page >= shape.pageCount {
+			l.pages = page
 			break
 		}
 	}
-	l.endSeq = c.seq.Add(1)
+	l.endSeq = s.seq.Add(1)
 	return l, nil
 }
 

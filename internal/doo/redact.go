@@ -72,20 +72,20 @@ func (r *redactor) scrubFields(fields map[string]any) map[string]any {
 }
 
 // noteSecret adds a receiver secret the client sends to the secrets it masks.
-func (c *Client) noteSecret(s string) { c.redact.add(s) }
+func (t *transport) noteSecret(s string) { t.redact.add(s) }
 
 // noteListedSecrets adds the receiver secrets of a listing to the secrets the client masks.
-func (c *Client) noteListedSecrets(l *Listing) {
+func (t *transport) noteListedSecrets(l *Listing) {
 	for _, w := range l.Items {
-		c.redact.add(webhookSecret(w))
+		t.redact.add(webhookSecret(w))
 	}
 }
 
 // debug and warn log through the configured Logger with every known secret masked.
-func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
-	c.cfg.Logger.Debug(ctx, c.redact.scrub(msg), c.redact.scrubFields(fields))
+func (t *transport) debug(ctx context.Context, msg string, fields map[string]any) {
+	t.cfg.Logger.Debug(ctx, t.redact.scrub(msg), t.redact.scrubFields(fields))
 }
 
-func (c *Client) warn(ctx context.Context, msg string, fields map[string]any) {
-	c.cfg.Logger.Warn(ctx, c.redact.scrub(msg), c.redact.scrubFields(fields))
+func (t *transport) warn(ctx context.Context, msg string, fields map[string]any) {
+	t.cfg.Logger.Warn(ctx, t.redact.scrub(msg), t.redact.scrubFields(fields))
 }

@@ -25,18 +25,11 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			t.Parallel()
 			env := newTestEnv(t, doofake.Options{}, nil, nil)
 			existing := seed(t, env.Fake, 2)
-			ctx := context.Background()
 			// The client knows the team's configurations before it creates.
 			mustList(t, env.Client)
 			tt.lose(env.Fake)
-			sent := webhook("lost")
-			id, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-			if err == nil {
-				t.Fatalf("create with a lost answer returned id %q and no error", id)
-			}
-			if !doo.IsOutcomeUnknown(err) {
-				t.Fatalf("IsOutcomeUnknown(%v) = false", err)
-			}
+			res := createResult(t, env.Client, webhook("lost"))
+			wantOutcome(t, res, doo.Recovered, "stored, then the answer was lost")
 			wantCount(t, env.Fake, doofake.RouteCreate, 1, "an ambiguous create is never resent")
 			if got := env.Client.Stats().Create; got != 1 {
 				t.Errorf("the client counted %d creates, want 1", got)
@@ -45,16 +38,9 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 			if len(stored) != 3 {
 				t.Fatalf("the emulator holds %v, want the 2 seeded and the lost one", stored)
 			}
-			u := wantOutcomeUnknown(t, err, "stored, then the answer was lost")
-			if u.TeamID != testTeam || u.Sent.Name != sent.Name {
-				t.Errorf("the error carries team %d and %q, want %d and %q", u.TeamID, u.Sent.Name, testTeam, sent.Name)
+			if wantID := newID(stored, existing); res.ID != wantID || len(res.Candidates) != 1 || res.Candidates[0] != wantID {
+				t.Errorf("recovered %q from %v, want %q and only it", res.ID, res.Candidates, wantID)
 			}
-			adopted, candidates := mustReconcile(t, env.Client, u)
-			wantID := newID(stored, existing)
-			if adopted != wantID || len(candidates) != 1 || candidates[0] != wantID {
-				t.Errorf("ReconcileCreate = %q, %v, want %q and only it", adopted, candidates, wantID)
-			}
-			wantCount(t, env.Fake, doofake.RouteCreate, 1, "reconciling sends no create")
 		})
 	}
 }
@@ -62,53 +48,55 @@ func TestCreateWebhook_ambiguousFailureIsNeverResentAndReconciles(t *testing.T) 
 func TestReconcileCreate_twoUnknownEquivalentConfigurationsAreNotGuessed(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	ctx := context.Background()
 	mustList(t, env.Client)
 	sent := webhook("twin")
-	env.Fake.LoseNextCreateResponse()
-	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	u := wantOutcomeUnknown(t, err, "the create answer was lost")
-	// Someone else stores an equivalent configuration meanwhile.
+	// Someone else stores an equivalent configuration after the client's last listing.
 	other := seedWebhooks(t, env.Fake, sent)
-	adopted, candidates := mustReconcile(t, env.Client, u)
-	if adopted != "" {
-		t.Errorf("adopted %q out of two candidates, want none", adopted)
+	env.Fake.LoseNextCreateResponse()
+	res := createResult(t, env.Client, sent)
+	wantOutcome(t, res, doo.Undecided, "two new equivalent configurations")
+	if res.ID != "" || len(res.Candidates) != 2 || !contains(res.Candidates, other[0]) {
+		t.Errorf("result = %+v, want no id and the candidates: the lost one and %s", res, other[0])
 	}
-	if len(candidates) != 2 || !contains(candidates, other[0]) {
-		t.Errorf("candidates = %v, want the lost one and %s", candidates, other[0])
+	if len(res.Pending.Exclude) != 0 {
+		t.Errorf("pending %+v excludes ids no listing showed before the POST", res.Pending)
 	}
 }
 
 func TestReconcileCreate_ignoresEquivalentConfigurationsKnownBefore(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	ctx := context.Background()
 	sent := webhook("again")
 	before := seedWebhooks(t, env.Fake, sent)
 	mustList(t, env.Client)
 	env.Fake.LoseNextCreateResponse()
-	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	u := wantOutcomeUnknown(t, err, "the create answer was lost")
-	adopted, candidates := mustReconcile(t, env.Client, u)
-	if adopted == "" || adopted == before[0] || len(candidates) != 1 {
-		t.Errorf("ReconcileCreate = %q, %v, want the new one, not %s", adopted, candidates, before[0])
+	res := createResult(t, env.Client, sent)
+	wantOutcome(t, res, doo.Recovered, "one new equivalent configuration")
+	if res.ID == before[0] || len(res.Candidates) != 1 {
+		t.Errorf("result = %+v, want the new one, not %s", res, before[0])
 	}
 }
 
-func TestReconcileCreate_nothingStoredMeansNoCandidate(t *testing.T) {
+// A create answered 5xx that stored nothing is never sent again in the same run: nothing proves doo will
+// not store it later. It stays undecided; a later process resumes it and, when two listings lack it,
+// concludes it was never stored.
+func TestReconcileCreate_nothingStoredStaysUndecidedUntilResumed(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	seed(t, env.Fake, 1)
-	ctx := context.Background()
+	seeded := seed(t, env.Fake, 1)
 	// The fault answers 503 before the emulator stores anything.
 	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusServiceUnavailable, Count: 1})
-	_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("never"))
-	u := wantOutcomeUnknown(t, err, "a 503 on POST proves nothing")
-	wantCount(t, env.Fake, doofake.RouteCreate, 1, "one CreateWebhook call")
-	adopted, candidates := mustReconcile(t, env.Client, u)
-	if adopted != "" || len(candidates) != 0 {
-		t.Errorf("ReconcileCreate = %q, %v, want nothing", adopted, candidates)
+	res := createResult(t, env.Client, webhook("never"))
+	wantOutcome(t, res, doo.Undecided, "a 503 on POST proves nothing")
+	wantCount(t, env.Fake, doofake.RouteCreate, 1, "an undecided create is never sent again")
+	if len(res.Pending.Exclude) != 1 || res.Pending.Exclude[0] != seeded[0] || res.Pending.TeamID != testTeam {
+		t.Errorf("pending = %+v, want team %d excluding %v", res.Pending, testTeam, seeded)
 	}
+	later := newTestClientOf(t, env)
+	before := env.Fake.Count(doofake.RouteList)
+	resumed := later.ResumeCreate(context.Background(), res.Pending, webhook("never"), false)
+	wantOutcome(t, resumed, doo.NotStored, "two listings of a later process lack it")
+	wantListsSince(t, env.Fake, before, 2, "resuming an unstored create")
 	if got := len(storedIDs(env.Fake)); got != 1 {
 		t.Errorf("the emulator holds %d configurations, want 1", got)
 	}
@@ -118,10 +106,7 @@ func TestCreateWebhook_429IsRetriedAndCreatesExactlyOne(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusTooManyRequests, Count: 1})
-	id, err := env.Client.CreateWebhook(context.Background(), testTeam, webhook("throttled"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustCreate(t, env.Client, webhook("throttled"))
 	wantStoredIDs(t, env.Fake, id)
 	wantCount(t, env.Fake, doofake.RouteCreate, 2, "the throttled one and its retry")
 }
@@ -129,13 +114,9 @@ func TestCreateWebhook_429IsRetriedAndCreatesExactlyOne(t *testing.T) {
 func TestCreateWebhook_expiredTokenIsRenewedAndCreatesExactlyOne(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	ctx := context.Background()
 	mustList(t, env.Client)
 	env.Fake.ExpireTokens()
-	id, err := env.Client.CreateWebhook(ctx, testTeam, webhook("renewed"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustCreate(t, env.Client, webhook("renewed"))
 	wantStoredIDs(t, env.Fake, id)
 	wantCount(t, env.Fake, doofake.RouteToken, 2, "the first token and its renewal")
 }
@@ -146,10 +127,7 @@ func TestCreateWebhook_sendsTheConfigurationDooDocuments(t *testing.T) {
 	sent := doo.Webhook{Name: "Events to CRM", EventID: "42",
 		Hooks: []doo.Hook{gqlHook("event_created", "https://crm.example.com/doo",
 			`{"operationName":null,"variables":{"id":"%EVENT_ID%"},"query":"query ($id: ID!) { event(id: $id) { id title } }"}`)}}
-	id, err := env.Client.CreateWebhook(context.Background(), testTeam, sent)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustCreate(t, env.Client, sent)
 	w := mustFind(t, env.Client, id)
 	if !doo.Equivalent(sent, w) {
 		t.Errorf("listed %+v is not equivalent to the sent %+v", w, sent)
@@ -166,11 +144,13 @@ func TestReconcileCreate_adoptsWhenTheListOmitsEventIDs(t *testing.T) {
 	sent := webhook("scoped")
 	sent.EventID = "4711"
 	env.Fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
-	_, err := env.Client.CreateWebhook(ctx, testTeam, sent)
-	u := wantOutcomeUnknown(t, err, "the create answer was lost")
-	adopted, _ := mustReconcile(t, env.Client, u)
-	if stored := storedIDs(env.Fake); len(stored) != 1 || adopted != stored[0] {
-		t.Errorf("adopted %q, want the one stored configuration %v", adopted, stored)
+	res, err := env.Client.CreateWebhook(ctx, testTeam, sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOutcome(t, res, doo.Recovered, "the create answer was lost")
+	if stored := storedIDs(env.Fake); len(stored) != 1 || res.ID != stored[0] {
+		t.Errorf("adopted %q, want the one stored configuration %v", res.ID, stored)
 	}
 }
 
@@ -199,9 +179,12 @@ func TestCreateWebhook_cancelledWhileInFlightIsOutcomeUnknown(t *testing.T) {
 	env.Fake.SetLatency(5 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("cancelled"))
+	res, err := env.Client.CreateWebhook(ctx, testTeam, webhook("cancelled"))
 	// The POST left before the cancellation: doo may have stored it, so it must not read as "not created".
-	_ = wantOutcomeUnknown(t, err, "a create cancelled in flight")
+	if err != nil {
+		t.Fatalf("err = %v, want an undecided create", err)
+	}
+	wantOutcome(t, res, doo.Undecided, "a create cancelled in flight")
 }
 
 func TestCreateWebhook_cancelledBeforeSendingIsNotOutcomeUnknown(t *testing.T) {

@@ -352,7 +352,7 @@ func (r *liveRun) sweep() {
 		if !strings.HasPrefix(w.Name, r.s.prefix()) {
 			continue
 		}
-		if err := r.sweeper.DeleteWebhookConfirmed(ctx, r.s.teamID, w.ID); err != nil {
+		if err := r.sweeper.DeleteWebhook(ctx, r.s.teamID, w.ID); err != nil {
 			r.t.Errorf("cleanup: deleting %s (%s) failed: %v", w.ID, w.Name, err)
 			continue
 		}

@@ -25,11 +25,14 @@ const pendingCreateKey = "pending_create"
 // replaced), and one proven never stored is removed from state.
 
 // keepPendingCreate records an undecided create in state and private state, and reports the error.
-func (r *webhookResource) keepPendingCreate(ctx context.Context, plan webhookModel, u *doo.OutcomeUnknownError, err error, resp *resource.CreateResponse) {
-	addError(&resp.Diagnostics, "Cannot create the doo webhook configuration", err,
-		"The resource is kept in state, tainted and without an id, so that nothing is lost: the next plan, apply or destroy lists the team again "+
-			"and adopts the configuration this create stored, or forgets the create when two listings prove doo never stored it.")
-	data, jerr := json.Marshal(r.client.PendingCreate(u))
+func (r *webhookResource) keepPendingCreate(ctx context.Context, plan webhookModel, res doo.CreateResult, resp *resource.CreateResponse) {
+	next := "The resource is kept in state, tainted and without an id, so that nothing is lost and nothing is sent twice: the next plan, apply or destroy lists the team again " +
+		"and adopts the configuration this create stored, or forgets the create when two listings prove doo never stored it."
+	if len(res.Candidates) > 1 {
+		next += fmt.Sprintf(" To decide now, import the right one (`terraform state rm <address>`, then `terraform import <address> %d/<id>`) and delete the others.", res.Pending.TeamID)
+	}
+	addError(&resp.Diagnostics, "Cannot create the doo webhook configuration", res.Cause, next)
+	data, jerr := json.Marshal(res.Pending)
 	if jerr != nil {
 		return
 	}
@@ -39,9 +42,9 @@ func (r *webhookResource) keepPendingCreate(ctx context.Context, plan webhookMod
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, pendingCreateKey, data)...)
 }
 
-// resolvePendingCreate finishes the reconciliation of a create kept pending in state. It returns true
-// when state.ID now names the configuration the create stored; false when the create was proven never
-// stored (state.ID stays empty) or cannot be decided yet (an error in diags).
+// resolvePendingCreate goes on reconciling a create kept pending in state. It returns true when state.ID
+// now names the configuration the create stored; false when the create was proven never stored (state.ID
+// stays empty) or cannot be decided yet (an error in diags).
 func (r *webhookResource) resolvePendingCreate(ctx context.Context, state *webhookModel, prior privateState, next privateStateWriter, diags *diag.Diagnostics) bool {
 	raw, d := prior.GetKey(ctx, pendingCreateKey)
 	diags.Append(d...)
@@ -52,28 +55,27 @@ func (r *webhookResource) resolvePendingCreate(ctx context.Context, state *webho
 				"Remove it with `terraform state rm`, then import the right configuration (data source doo_webhooks lists the team).")
 		return false
 	}
-	u := doo.ResumeCreate(p, state.toAPI(""), state.usesWriteOnlySecret())
-	rec, err := r.client.ReconcileCreate(ctx, u)
+	res := r.client.ResumeCreate(ctx, p, state.toAPI(""), state.usesWriteOnlySecret())
 	switch {
-	case err != nil:
-		addError(diags, "Cannot tell yet whether an earlier doo create was stored", err,
-			"The resource stays in state without an id until a listing of the team decides it; run the command again.")
-		return false
-	case rec.ID != "":
+	case res.Outcome == doo.Recovered:
 		diags.AddWarning("Found the doo configuration of an earlier create whose answer was lost",
 			fmt.Sprintf("An earlier apply could not tell whether doo stored configuration %q; team %d now lists exactly one new configuration matching it, id %s, "+
-				"which is now in state. Terraform replaces it, since the create that made it failed.", state.Name.ValueString(), p.TeamID, rec.ID))
-		state.ID = types.StringValue(rec.ID)
-	case rec.NotStored:
+				"which is now in state. Terraform replaces it, since the create that made it failed.", state.Name.ValueString(), p.TeamID, res.ID))
+		state.ID = types.StringValue(res.ID)
+	case res.Outcome == doo.NotStored:
 		diags.AddWarning("An earlier doo create was never stored",
 			fmt.Sprintf("Two consecutive listings of team %d show no configuration from the earlier create of %q whose answer was lost: doo never stored it. "+
 				"It is removed from state; the next apply creates it.", p.TeamID, state.Name.ValueString()))
 		return false
-	default:
+	case len(res.Candidates) > 1:
 		diags.AddError("Cannot tell which doo configuration an earlier create stored",
 			fmt.Sprintf("Team %d lists %d new configurations matching the earlier create of %q (%s). Import the right one with `terraform import <address> %d/<id>` "+
-				"after `terraform state rm <address>`, and delete the others.", p.TeamID, len(rec.Candidates), state.Name.ValueString(),
-				strings.Join(rec.Candidates, ", "), p.TeamID))
+				"after `terraform state rm <address>`, and delete the others.", p.TeamID, len(res.Candidates), state.Name.ValueString(),
+				strings.Join(res.Candidates, ", "), p.TeamID))
+		return false
+	default:
+		addError(diags, "Cannot tell yet whether an earlier doo create was stored", res.Cause,
+			"The resource stays in state without an id until a listing of the team decides it; run the command again.")
 		return false
 	}
 	diags.Append(next.SetKey(ctx, pendingCreateKey, nil)...)

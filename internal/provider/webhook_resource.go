@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -22,7 +21,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/doo-net/terraform-provider-doo/internal/doo"
 )
@@ -289,61 +287,22 @@ func (r *webhookResource) Create(ctx context.Context, req resource.CreateRequest
 	teamID := plan.TeamID.ValueInt64()
 	sent := plan.toAPI(secretWO.ValueString())
 
-	var id string
-	var err error
-	var undecided *doo.OutcomeUnknownError
-	for attempt := 1; ; attempt++ {
-		id, err = r.client.CreateWebhook(ctx, teamID, sent)
-		var unknown *doo.OutcomeUnknownError
-		if !errors.As(err, &unknown) {
-			break
-		}
-		var resend, open bool
-		id, resend, open, err = r.reconcile(ctx, unknown, &resp.Diagnostics)
-		if open {
-			undecided = unknown
-		}
-		if !resend || attempt == maxCreateAttempts {
-			break
-		}
-		tflog.Warn(ctx, "doo did not store the configuration; sending it again", map[string]any{"attempt": attempt, "team_id": teamID})
-	}
-	if undecided != nil {
-		r.keepPendingCreate(ctx, plan, undecided, err, resp)
-		return
-	}
+	res, err := r.client.CreateWebhook(ctx, teamID, sent)
 	if err != nil {
 		addError(&resp.Diagnostics, "Cannot create the doo webhook configuration", err)
 		return
 	}
-	plan.ID = types.StringValue(id)
+	switch res.Outcome {
+	case doo.Undecided:
+		r.keepPendingCreate(ctx, plan, res, resp)
+		return
+	case doo.Recovered:
+		resp.Diagnostics.AddWarning("Recovered a doo create whose answer was lost",
+			fmt.Sprintf("%v. The team's list showed exactly one new configuration matching the request that existed in no listing before it and that no other create owns, id %s; it is now in state.", res.Cause, res.ID))
+	}
+	plan.ID = types.StringValue(res.ID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	r.recordCreatedSecret(ctx, req, resp)
-}
-
-// maxCreateAttempts bounds the POSTs of one create when listings prove doo stored none of them.
-const maxCreateAttempts = 5
-
-// reconcile resolves a create whose answer was lost: the one new equivalent configuration that nothing
-// else owns is adopted. resend reports that two consecutive listings proved nothing was stored, so
-// sending again cannot duplicate; open, that the listings needed to decide failed, so the outcome is
-// still unknown.
-func (r *webhookResource) reconcile(ctx context.Context, u *doo.OutcomeUnknownError, diags *diag.Diagnostics) (id string, resend, open bool, err error) {
-	rec, err := r.client.ReconcileCreate(ctx, u)
-	switch {
-	case err != nil:
-		return "", false, true, fmt.Errorf("%w; checking whether doo stored it failed too: %w", u, err)
-	case rec.ID != "":
-		diags.AddWarning("Recovered a doo create whose answer was lost",
-			fmt.Sprintf("%v. The team's list showed exactly one new configuration matching the request that existed in no listing before it and that no other create owns, id %s; it is now in state.", u, rec.ID))
-		return rec.ID, false, false, nil
-	case rec.NotStored:
-		return "", true, false, fmt.Errorf("%w; two consecutive listings of team %d show no new matching configuration, so doo did not store it: run apply again", u, u.TeamID)
-	default:
-		return "", false, false, fmt.Errorf("%w; team %d now lists %d new configurations matching the request (%s) and the provider cannot tell which one this is. "+
-			"Import the right one with `terraform import <address> %d/<id>` and delete the others",
-			u, u.TeamID, len(rec.Candidates), strings.Join(rec.Candidates, ", "), u.TeamID)
-	}
 }
 
 func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -393,7 +352,7 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 			return
 		}
 	}
-	if err := r.client.DeleteWebhookConfirmed(ctx, state.TeamID.ValueInt64(), state.ID.ValueString()); err != nil {
+	if err := r.client.DeleteWebhook(ctx, state.TeamID.ValueInt64(), state.ID.ValueString()); err != nil {
 		summary := "Cannot delete the doo webhook configuration"
 		var unconfirmed *doo.DeleteNotConfirmedError
 		if errors.As(err, &unconfirmed) {

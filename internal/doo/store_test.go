@@ -1,0 +1,173 @@
+package doo_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
+	"github.com/doo-net/terraform-provider-doo/internal/doofake"
+)
+
+// Finding 1 of the review: a hand-made twin first on page 2 moves onto page 1, already read, when another
+// writer replaces a configuration of page 1 while the client lists the team before its first create. One
+// listing misses the twin; if the POST is then refused without storing, the twin looks new and was adopted.
+// A listing of several pages now needs a second, independent one before the first create.
+func TestCreateWebhook_baselineOfSeveralPagesCannotMissAShiftedTwin(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	fillers := seed(t, env.Fake, 25)
+	sent := webhook("twin")
+	twin := seedWebhooks(t, env.Fake, sent)[0]
+	env.Fake.ReplaceBetweenPages(testTeam, fillers[0])
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+	res := createResult(t, env.Client, sent)
+	if res.ID == twin || contains(res.Candidates, twin) {
+		t.Fatalf("result = %+v: the hand-made twin %s, which existed before the POST, was taken for the create's", res, twin)
+	}
+	wantOutcome(t, res, doo.Undecided, "a 502 proves nothing, and nothing new is listed")
+	if len(env.Fake.Replacements()) != 1 {
+		t.Fatalf("the replacement between pages did not fire: %v", env.Fake.Replacements())
+	}
+	wantCount(t, env.Fake, doofake.RouteList, 6, "two listings of 2 pages before the create, one after it")
+}
+
+// signalLists wraps the emulator so that started receives a value when a list request arrives.
+func signalLists(started chan<- struct{}) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/webhooks") {
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Finding 2: what existed before a create is read once its write may start, so a listing that completed
+// while the create waited for it counts, and its ids are recorded before any write can start.
+func TestCreateWebhook_aListingThatEndedBeforeThePOSTIsNeverAdoptedFrom(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{}, 1)
+	env := newTestEnv(t, doofake.Options{}, nil, signalLists(started))
+	ctx := context.Background()
+	mustList(t, env.Client) // the baseline: an empty team
+	<-started
+	sent := webhook("made-meanwhile")
+	twin := seedWebhooks(t, env.Fake, sent)[0] // another writer's, after the baseline
+	env.Fake.SetLatency(200 * time.Millisecond)
+	found := make(chan error, 1)
+	go func() { // a read that lists the team again (absence needs a second listing), slowly
+		_, err := env.Client.FindWebhook(ctx, testTeam, "absent")
+		found <- err
+	}()
+	<-started // the listing that shows the twin is in progress: the create must wait for it
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+	res := createResult(t, env.Client, sent)
+	if err := <-found; !doo.IsNotFound(err) {
+		t.Fatalf("FindWebhook = %v, want not found", err)
+	}
+	if res.ID == twin || contains(res.Candidates, twin) {
+		t.Fatalf("result = %+v: %s was listed before the POST and taken for the create's", res, twin)
+	}
+	if !contains(res.Pending.Exclude, twin) {
+		t.Errorf("pending %+v does not exclude %s, which a listing completed before the POST showed", res.Pending, twin)
+	}
+}
+
+// Finding 3: a write waiting for another caller's listing, and a reader of a shared listing, end when
+// their context does; a listing nobody waits for any more is cancelled.
+func TestStore_everyWaitHonoursTheCallersContext(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	mustList(t, env.Client) // token and baseline
+	env.Fake.SetLatency(3 * time.Second)
+	slow, stop := context.WithCancel(context.Background())
+	defer stop()
+	listed := make(chan error, 1)
+	go func() {
+		_, err := env.Client.FindWebhook(slow, testTeam, "absent") // lists again: the slow listing
+		listed <- err
+	}()
+	waitFor(t, func() bool { return env.Fake.Count(doofake.RouteList) >= 1 })
+	time.Sleep(50 * time.Millisecond) // the listing's request is in flight at the emulator
+
+	for name, call := range map[string]func(context.Context) error{
+		"create": func(ctx context.Context) error { _, err := env.Client.CreateWebhook(ctx, testTeam, webhook("waits")); return err },
+		"delete": func(ctx context.Context) error { return env.Client.DeleteWebhook(ctx, testTeam, "x") },
+		"read":   func(ctx context.Context) error { _, err := env.Client.ListWebhooks(ctx, testTeam); return err },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		start := time.Now()
+		err := call(ctx)
+		cancel()
+		if err == nil || time.Since(start) > time.Second {
+			t.Errorf("%s: returned %v after %v, want a cancellation within a second", name, err, time.Since(start))
+		}
+	}
+	wantCount(t, env.Fake, doofake.RouteCreate, 0, "the create was cancelled before it was sent")
+	stop() // the last caller waiting for the slow listing leaves: the listing ends with it
+	select {
+	case err := <-listed:
+		if err == nil || doo.IsNotFound(err) {
+			t.Errorf("the cancelled read = %v, want a cancellation", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the read of a cancelled caller did not end")
+	}
+	waitFor(t, func() bool {
+		for _, r := range env.Fake.Requests() {
+			if r.Route == doofake.RouteList && r.Status == doofake.StatusClientClosed {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Finding 4: a create answered 5xx and stored seconds later (a late commit) is never sent again in the
+// run that sent it, however empty the team's listings look then; a later process finds it.
+func TestCreateWebhook_aLateCommitIsNeverDuplicated(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	sent := webhook("late")
+	env.Fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusGatewayTimeout, Count: 1})
+	res := createResult(t, env.Client, sent)
+	wantOutcome(t, res, doo.Undecided, "504, nothing listed yet")
+	wantCount(t, env.Fake, doofake.RouteCreate, 1, "never sent again in the same run")
+	late := seedWebhooks(t, env.Fake, sent)[0] // doo's backend commits it now
+	resumed := newTestClientOf(t, env).ResumeCreate(context.Background(), res.Pending, sent, false)
+	wantOutcome(t, resumed, doo.Recovered, "the late commit is listed now")
+	if resumed.ID != late {
+		t.Errorf("resumed = %+v, want %s", resumed, late)
+	}
+	wantStoredIDs(t, env.Fake, late)
+}
+
+// Finding 8: however large a page doo sends, a listing holds at most 10 000 configurations.
+func TestListing_boundsTheConfigurationsItHolds(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, rewriteLists(set(map[string]any{"total_items": 10_001, "page_size": 100_000, "page_count": 1})))
+	seed(t, env.Fake, 1)
+	_, err := env.Client.ListWebhooks(context.Background(), testTeam)
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(10_000)) {
+		t.Errorf("err = %v, want the listing refused for exceeding 10000 configurations", err)
+	}
+}
