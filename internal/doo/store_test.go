@@ -99,7 +99,10 @@ func TestStore_everyWaitHonoursTheCallersContext(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // the listing's request is in flight at the emulator
 
 	for name, call := range map[string]func(context.Context) error{
-		"create": func(ctx context.Context) error { _, err := env.Client.CreateWebhook(ctx, testTeam, webhook("waits")); return err },
+		"create": func(ctx context.Context) error {
+			_, err := env.Client.CreateWebhook(ctx, testTeam, webhook("waits"))
+			return err
+		},
 		"delete": func(ctx context.Context) error { return env.Client.DeleteWebhook(ctx, testTeam, "x") },
 		"read":   func(ctx context.Context) error { _, err := env.Client.ListWebhooks(ctx, testTeam); return err },
 	} {
