@@ -45,7 +45,9 @@ resource "doo_webhook" "test" {
 func stateID(s *terraform.State) string { return s.RootModule().Resources[webhookAddr].Primary.ID }
 
 // The new POST of a create_before_destroy rotation answered 502 before doo stored it: the old, identical
-// configuration must not be taken for the new one (and then deleted as the deposed object).
+// configuration must not be taken for the new one (and then deleted as the deposed object), and the POST
+// is not sent again in that run, since nothing proves doo will not store it later. The next apply proves
+// it never stored (two listings of a new process) and creates it.
 func TestAccWebhook_rotationWhoseCreateIsRefusedNeverAdoptsTheOldConfiguration(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
 	var first string
@@ -68,13 +70,17 @@ func TestAccWebhook_rotationWhoseCreateIsRefusedNeverAdoptsTheOldConfiguration(t
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionCreateBeforeDestroy)},
 				},
+				ExpectError: regexp.MustCompile(`(?s)lists\s+no\s+new\s+configuration\s+matching\s+it\s+yet.*not\s+sent\s+again`),
+			},
+			{
+				Config: env.config(rotatedWebhook, "rotated", "2"),
 				Check: func(s *terraform.State) error {
 					id := stateID(s)
 					if id == first {
 						return fmt.Errorf("state still holds the old configuration %s as the new one", first)
 					}
 					if n := env.fake.Count(doofake.RouteCreate); n != 3 {
-						return fmt.Errorf("sent %d creates, want 3: the first apply, the refused POST and the one resent after two listings proved nothing stored", n)
+						return fmt.Errorf("sent %d creates, want 3: the first apply, the refused POST, and the one the next apply sent once two listings proved nothing stored", n)
 					}
 					return expectIDs(env, id)
 				},
@@ -84,7 +90,7 @@ func TestAccWebhook_rotationWhoseCreateIsRefusedNeverAdoptsTheOldConfiguration(t
 }
 
 // An identical configuration made by hand exists, and the create is refused before doo stores it: the
-// hand-made one is neither adopted nor, later, destroyed.
+// hand-made one is neither adopted nor, later, destroyed, and the next apply creates the configuration once.
 func TestAccWebhook_refusedCreateNeverAdoptsAHandMadeTwin(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
 	handMade := env.fake.Seed(testTeam, doofake.Webhook{Name: "twin", Hooks: []doofake.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/doo"}}})
@@ -92,15 +98,24 @@ func TestAccWebhook_refusedCreateNeverAdoptsAHandMadeTwin(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
 		CheckDestroy:             expectOnly(env, handMade),
-		Steps: []resource.TestStep{{
-			Config: env.config(plainWebhook, "twin"),
-			Check: func(s *terraform.State) error {
-				if stateID(s) == handMade {
-					return fmt.Errorf("adopted the hand-made configuration %s", handMade)
-				}
-				return expectIDs(env, handMade, stateID(s))
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(plainWebhook, "twin"),
+				ExpectError: regexp.MustCompile(`Cannot create the doo webhook configuration`),
 			},
-		}},
+			{
+				Config: env.config(plainWebhook, "twin"),
+				Check: func(s *terraform.State) error {
+					if stateID(s) == handMade {
+						return fmt.Errorf("adopted the hand-made configuration %s", handMade)
+					}
+					if n := env.fake.Count(doofake.RouteCreate); n != 2 {
+						return fmt.Errorf("sent %d creates, want 2: the refused one and the next apply's", n)
+					}
+					return expectIDs(env, handMade, stateID(s))
+				},
+			},
+		},
 	})
 }
 
@@ -367,7 +382,7 @@ func TestAccWebhook_undecidedCreateIsKeptAndResolvedByTheNextRun(t *testing.T) {
 							env.fake.SetFaultRule(doofake.RouteList, doofake.Fault{Status: http.StatusNotFound, Fraction: 1, Skip: 1})
 						},
 						Config:      env.config(plainWebhook, "undecided"),
-						ExpectError: regexp.MustCompile(`(?s)checking\s+whether\s+doo\s+stored\s+it\s+failed\s+too.*kept\s+in\s+state`),
+						ExpectError: regexp.MustCompile(`(?s)listing\s+team\s+1\s+to\s+find\s+out\s+failed.*kept\s+in\s+state`),
 					},
 					{
 						PreConfig: func() { env.fake.ClearFaults() },
