@@ -399,3 +399,50 @@ func TestAccWebhook_undecidedCreateIsKeptAndResolvedByTheNextRun(t *testing.T) {
 		})
 	}
 }
+
+// Two of three identical siblings lose their answers: each of the two sees two new configurations it
+// cannot tell apart. Both stay in state without an id (finding 7 of the review: they used to be dropped,
+// so every re-run of apply added copies), a re-run sends nothing, and once the duplicate is removed by
+// hand the next apply converges on exactly three configurations.
+func TestAccWebhook_severalCandidatesAreKeptAndNeverCreatedAgain(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.LoseNextCreateResponse()
+	env.fake.LoseNextCreateResponse()
+	undecided := regexp.MustCompile(`(?s)lists\s+2\s+new\s+configurations\s+matching\s+it`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{Config: env.config(threeTwins), ExpectError: undecided},
+			{
+				PreConfig: func() {
+					if n := len(env.fake.Webhooks(testTeam)); n != 3 {
+						t.Errorf("doo holds %d configurations after the first apply, want 3", n)
+					}
+				},
+				Config:      env.config(threeTwins),
+				ExpectError: regexp.MustCompile(`Cannot tell which doo configuration an earlier create stored`),
+			},
+			{
+				PreConfig: func() {
+					if n := env.fake.Count(doofake.RouteCreate); n != 3 {
+						t.Errorf("sent %d creates after re-running apply, want 3: an undecided create is never sent again", n)
+					}
+					// The user deletes one of the two indistinguishable configurations by hand: the first one
+					// stored, since the emulator loses the answers of the first creates it stores.
+					env.fake.RemoveWebhook(env.fake.Webhooks(testTeam)[0].ID)
+				},
+				Config: env.config(threeTwins),
+				Check: func(s *terraform.State) error {
+					var ids []string
+					for addr, r := range s.RootModule().Resources {
+						if strings.HasPrefix(addr, "doo_webhook.twin") {
+							ids = append(ids, r.Primary.ID)
+						}
+					}
+					return expectIDs(env, ids...)
+				},
+			},
+		},
+	})
+}
