@@ -40,6 +40,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -229,10 +230,44 @@ type Fault struct {
 	Skip int
 }
 
-// pendingReplace is an armed ReplaceBetweenPages: id, or with anyHandmade the first "handmade" one.
+// pendingReplace is an armed ReplaceBetweenPages: id, or the first configuration match accepts.
 type pendingReplace struct {
-	id          string
-	anyHandmade bool
+	id    string
+	match func(Webhook) bool
+}
+
+// Deletion is one configuration that DeleteBetweenPages removed while a client was paging.
+type Deletion struct {
+	TeamID int64
+	ID     string
+}
+
+// LateCommit is one configuration a late-committed create stored after its 504 answer.
+type LateCommit struct {
+	TeamID int64
+	ID     string
+	Name   string
+	// AnsweredAt is when the create was answered 504; CommittedAt when the configuration appeared.
+	AnsweredAt  time.Time
+	CommittedAt time.Time
+}
+
+// PageSizeParam configures SetPageSizeParam: the query parameter a client may choose the page size with.
+type PageSizeParam struct {
+	// Name is the query parameter, e.g. "page_size" ("" = off, the default: the page size is fixed).
+	Name string `json:"name"`
+	// Max is the largest page size a client may ask for (0 = no maximum).
+	Max int `json:"max,omitempty"`
+	// Clamp answers a larger request with Max items a page instead of api-tools-rest's 416 problem.
+	Clamp bool `json:"clamp,omitempty"`
+}
+
+// lateCommit is a create answered 504 whose configuration is stored once due.
+type lateCommit struct {
+	team     int64
+	w        Webhook
+	answered time.Time
+	due      time.Time
 }
 
 // storedWebhook is one configuration held by the emulator.
@@ -293,6 +328,20 @@ type Server struct {
 
 	pendingReplaces map[int64][]pendingReplace
 	replacements    []Replacement
+	pendingDeletes  map[int64][]string
+	deletions       []Deletion
+
+	lateArms    []time.Duration
+	lateQueue   []lateCommit
+	lateCommits []LateCommit
+
+	envelopeErrors   bool
+	echoErrors       bool
+	createObject     bool
+	legacyEmptyList  bool
+	extraListFields  bool
+	bearerChallenges bool
+	pageSizeParam    PageSizeParam
 
 	buckets map[string]*bucket
 	usage   map[string]usage
@@ -412,14 +461,18 @@ func (s *Server) PendingLostCreates() int {
 	return len(s.losses)
 }
 
-// Disarm removes every injected fault, armed lost create answer and armed ReplaceBetweenPages, so the next
-// requests are answered faithfully (other knobs such as throttling or numeric ids stay as they are).
+// Disarm removes every injected fault, armed lost or late-committed create answer, armed
+// ReplaceBetweenPages and DeleteBetweenPages, so the next requests are answered faithfully (other knobs
+// such as throttling, numeric ids or envelope errors stay as they are; a late commit already answered
+// still lands when due).
 func (s *Server) Disarm() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = map[string]*Fault{}
 	s.losses = nil
+	s.lateArms = nil
 	s.pendingReplaces = nil
+	s.pendingDeletes = nil
 }
 
 // LoseNextCreateResponse makes the next valid create store its configuration and then close the connection unanswered.
@@ -508,12 +561,154 @@ func (s *Server) ReplaceBetweenPages(teamID int64, id string) {
 	s.armReplaceLocked(teamID, pendingReplace{id: id})
 }
 
-// ReplaceBetweenPagesAny is ReplaceBetweenPages for the team's first configuration whose name starts with
-// "handmade", chosen when the listing happens; with none, the listing consumes the arm and changes nothing.
-func (s *Server) ReplaceBetweenPagesAny(teamID int64) {
+// ReplaceBetweenPagesMatching is ReplaceBetweenPages for the team's first configuration (in creation
+// order) that match accepts, chosen when the listing happens; with none, the listing consumes the arm and
+// changes nothing. match gets a copy and is called with the emulator locked: it must not call the Server.
+func (s *Server) ReplaceBetweenPagesMatching(teamID int64, match func(Webhook) bool) {
+	if match == nil {
+		match = func(Webhook) bool { return true }
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.armReplaceLocked(teamID, pendingReplace{anyHandmade: true})
+	s.armReplaceLocked(teamID, pendingReplace{match: match})
+}
+
+// ReplaceBetweenPagesNamed is ReplaceBetweenPagesMatching for the first configuration whose name starts
+// with prefix ("" = the team's first configuration).
+func (s *Server) ReplaceBetweenPagesNamed(teamID int64, prefix string) {
+	s.ReplaceBetweenPagesMatching(teamID, func(w Webhook) bool { return strings.HasPrefix(w.Name, prefix) })
+}
+
+// DeleteBetweenPages arms a one-shot delete by another writer: right after page 1 of the team's next
+// listing that has more than one page is answered, configuration id is removed. A team of 26 with page
+// size 25 then has one page, and the client's request for page 2 gets api-tools-hal's 409 problem
+// "Invalid page provided". If id is gone by then, the listing consumes the arm and changes nothing.
+func (s *Server) DeleteBetweenPages(teamID int64, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pendingDeletes == nil {
+		s.pendingDeletes = map[int64][]string{}
+	}
+	s.pendingDeletes[teamID] = append(s.pendingDeletes[teamID], id)
+}
+
+// DeletionsBetweenPages returns the configurations DeleteBetweenPages removed so far, in order.
+func (s *Server) DeletionsBetweenPages() []Deletion {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Deletion(nil), s.deletions...)
+}
+
+// PendingDeletions returns how many armed DeleteBetweenPages of the team have not fired yet.
+func (s *Server) PendingDeletions(teamID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pendingDeletes[teamID])
+}
+
+// LateCommitNextCreate makes the next valid create store nothing and answer 504; its configuration is
+// stored delay later on the server's clock (another writer's commit that outlived the gateway's
+// timeout). The store happens lazily: at the first request, or call of Webhooks, Seed, EditWebhook,
+// RemoveWebhook or SaveState, made once the delay has passed, so tests with a fake clock control it.
+func (s *Server) LateCommitNextCreate(delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lateArms = append(s.lateArms, max(delay, 0))
+}
+
+// PendingLateCommits returns how many late commits are armed or answered but not stored yet.
+func (s *Server) PendingLateCommits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitDueLocked()
+	return len(s.lateArms) + len(s.lateQueue)
+}
+
+// LateCommits returns the configurations late commits have stored so far, in order.
+func (s *Server) LateCommits() []LateCommit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitDueLocked()
+	return append([]LateCommit(nil), s.lateCommits...)
+}
+
+// commitDueLocked stores every late commit whose time has come; s.mu must be held.
+func (s *Server) commitDueLocked() {
+	if len(s.lateQueue) == 0 {
+		return
+	}
+	now := s.now()
+	rest := s.lateQueue[:0]
+	for _, lc := range s.lateQueue {
+		if now.Before(lc.due) {
+			rest = append(rest, lc)
+			continue
+		}
+		id := s.storeLocked(lc.team, lc.w)
+		s.lateCommits = append(s.lateCommits, LateCommit{TeamID: lc.team, ID: id, Name: lc.w.Name,
+			AnsweredAt: lc.answered, CommittedAt: now})
+	}
+	s.lateQueue = rest
+}
+
+// SetEnvelopeErrors makes errors answer doo's own envelope (response_status, developer_message,
+// user_message, data null) instead of ApiProblem documents; the gateway's {"message"} answers stay.
+func (s *Server) SetEnvelopeErrors(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.envelopeErrors = on
+}
+
+// SetEchoRequestInErrors makes every 4xx or 5xx answer to a create carry the raw request body in its
+// detail (or developer_message), as a careless server echoes input; encoding/json writes its &, < and >
+// as \u0026, \u003c and \u003e.
+func (s *Server) SetEchoRequestInErrors(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echoErrors = on
+}
+
+// SetCreateAnswersObject makes a successful create answer the stored configuration in data, secrets
+// included, instead of its id.
+func (s *Server) SetCreateAnswersObject(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.createObject = on
+}
+
+// SetLegacyEmptyList makes a team without configurations answer the shape the emulator used to invent:
+// page_count 1, page 1, with first and last links, instead of api-tools-hal's page_count 0, page 0.
+func (s *Server) SetLegacyEmptyList(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.legacyEmptyList = on
+}
+
+// SetExtraListFields makes list items carry fields neither the API page nor the answers show
+// (status, created_at, hooks[].active), which clients must ignore.
+func (s *Server) SetExtraListFields(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.extraListFields = on
+}
+
+// SetOAuth2BearerChallenges answers bearer failures the way api-tools-mvc-auth's OAuth2 adapter does
+// when no listener turns them into problems: a request without a token is a guest and gets the 403
+// "Forbidden" problem, a bad or expired token gets 401 with an empty body; both carry WWW-Authenticate.
+// Off (the default), both get the 401 "Unauthorized" problem of the answer files.
+func (s *Server) SetOAuth2BearerChallenges(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bearerChallenges = on
+}
+
+// SetPageSizeParam lets clients choose the list page size with a query parameter, as api-tools-rest
+// does where a service sets page_size_param (and max_page_size); a zero PageSizeParam turns it off.
+func (s *Server) SetPageSizeParam(p PageSizeParam) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.Max = max(p.Max, 0)
+	s.pageSizeParam = p
 }
 
 // Replacements returns the replacements ReplaceBetweenPages made so far, in order.
@@ -579,12 +774,14 @@ func (s *Server) IssuedTokens() []string {
 func (s *Server) Seed(teamID int64, w Webhook) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	return s.storeLocked(teamID, w)
 }
 
 // EditWebhook changes a stored configuration out of band; it reports whether the id exists.
 func (s *Server) EditWebhook(id string, edit func(*Webhook)) bool {
 	s.mu.Lock()
+	s.commitDueLocked()
 	sw, ok := s.byID[id]
 	var cp Webhook
 	if ok {
@@ -609,6 +806,7 @@ func (s *Server) EditWebhook(id string, edit func(*Webhook)) bool {
 func (s *Server) RemoveWebhook(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	return s.removeLocked(id)
 }
 
@@ -616,6 +814,7 @@ func (s *Server) RemoveWebhook(id string) bool {
 func (s *Server) Webhooks(teamID int64) []Webhook {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	out := []Webhook{}
 	for _, sw := range s.webhooks {
 		if sw.team == teamID {
