@@ -85,8 +85,8 @@ func TestFault_oneOffAnswersBeforeTheHandler(t *testing.T) {
 			e := newEnv(t, Options{})
 			tok := e.token()
 			e.fake.SetFaultRule(tt.route, Fault{Status: tt.status, Count: 1})
-			if a := tt.send(e, tok); a.status != tt.status || a.envelope(t).Data != nil {
-				t.Errorf("first call: HTTP %d %s, want a %d envelope", a.status, a.body, tt.status)
+			if a := tt.send(e, tok); a.status != tt.status || a.problem(t).Status != tt.status {
+				t.Errorf("first call: HTTP %d %s, want a %d problem", a.status, a.body, tt.status)
 			}
 			if n := len(e.fake.Webhooks(1)); n != 0 {
 				t.Errorf("a refused call stored %d configurations", n)
