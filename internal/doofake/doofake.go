@@ -2,30 +2,95 @@
 // configurations) for tests, demos and benchmarks. A *Server is an http.Handler: mount it with
 // httptest.NewServer, or run cmd/doofake to serve it from a separate process.
 //
-// The emulator follows the documented behaviour of doo (see shared/doo-api.md) and makes the
-// undocumented parts configurable: create status, echo of event ids, token lifetime, throttling,
-// daily quota, injected faults and lost create answers. With every knob off it is faithful to the
-// documentation.
+// # The default dialect
 //
-// Knobs that make it play doo's gateway badly but plausibly:
+// With zero Options and no knob set, the emulator answers only what doo's API page shows
+// (shared/doo-api.md) or what Laminas API Tools, the framework behind doo's listing, does in the same
+// case; testdata/doo-answers holds the answers it must reproduce. Sources:
 //
-//   - SetFault(route, fraction, status): a random fraction of a route's calls fail (5xx, 429), drawn
-//     from a PRNG seeded by SetSeed.
-//   - SetFaultRule(route, Fault{...}): the general form; Count limits the failures (Count 1 is a
-//     one-off), Body answers a raw JSON body instead of the error envelope (Status 200 with Body "{}"
-//     is a 2xx listing without _embedded), Location sets the Location header (a 307 to another host).
-//     Faults answer before any handler runs: a create fault stores nothing.
+//   - API page: x-api-key on every request and the gateway's 403 {"message":"Forbidden"} without it (and
+//     its 429 {"message"} with Retry-After when throttled: inferred from doo's AWS gateway); the token
+//     answer and the create answer in doo's envelope (data = the new id, status 200); DELETE 204 whether
+//     or not anything was deleted; no get-by-id, no update; the _<32 hex> suffix of GraphQL hook types;
+//     client_secret in plain text in list items; 25 items a page.
+//   - api-tools-hal (src/Plugin/Hal.php renderCollection, src/Link/PaginationInjector.php): the listing
+//     as application/hal+json with _links self, first, last, and prev/next where they exist, page_count,
+//     page_size, total_items, page; an empty team has page_count 0, page 0 and only a self link, whatever
+//     ?page= says; a page above page_count of a non-empty team is 409 "Invalid page provided".
+//   - api-tools-rest (src/RestController.php prepareHalCollection and getList, src/Listener/OptionsListener.php):
+//     ?page= below 1 or not numeric is 400 'Page must be a positive integer; received "0"' or
+//     'Page must be an integer; received "string"' (Collection::setPage refuses it before the
+//     PaginationInjector runs); the page size is fixed; a method a route does not serve is 405 with an
+//     Allow header and no body; OPTIONS answers 200 with Allow.
+//   - api-tools-api-problem (src/ApiProblem.php): every framework error is an ApiProblem,
+//     application/problem+json, {"type":"http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html",
+//     "title":<the status's title>,"status":N,"detail":...}; an unknown path is 404 "Page not found."
+//     (laminas-mvc's RouteNotFoundStrategy message).
+//   - api-tools-content-negotiation (src/ContentTypeListener.php): a create body that is not JSON is 400
+//     "JSON decoding error: Syntax error, malformed JSON"; an empty body is an empty object.
+//   - api-tools-content-validation (src/ContentValidationListener.php) with laminas-validator's message
+//     templates: an invalid create is 422 "Failed Validation" whose validation_messages lists every
+//     failing field (field → rule → message, nested by name and by index for hooks). doo's rules are
+//     not published: the emulator applies the API page's field table.
+//   - api-tools-mvc-auth with api-tools' MvcAuth listeners: a missing, unknown or expired bearer token is
+//     401 "Unauthorized", a team outside the caller's organizations 403 "Forbidden" (as the answer files
+//     show).
+//   - api-tools-oauth2 with oauth2-server-php: token errors are 400 problems titled with the OAuth2 error
+//     (invalid_client "The client credentials are invalid", invalid_request, unsupported_grant_type);
+//     another method than POST is 405 invalid_request.
+//
+// # Variants the documentation allows (off by default)
+//
+//   - SetCreateStatus(201): the gateway once answered 201 to a create.
+//   - SetOmitEventIDsInList / Options.OmitEventIDsInList: whether the list echoes event_id and
+//     event_guide_id is not documented.
+//   - SetOAuth2BearerChallenges: bearer failures as the OAuth2 adapter of api-tools-mvc-auth leaves them
+//     when no listener turns them into problems (no token: guest, 403 problem; bad token: 401, empty
+//     body; both with WWW-Authenticate).
+//   - SetPageSizeParam: api-tools-rest's page_size_param, which a service may enable (above its maximum:
+//     416 "Page size is out of range, maximum page size is N", or with Clamp the maximum).
+//   - SetRequestsPerSecond, SetDailyQuota, SetTokenTTL, SetLatency, SetPageSize: the documented limits
+//     (1 request a second, 1000 a day) and undocumented lifetimes, off unless a test wants them.
+//
+// # Faults (off by default)
+//
+// Behaviours neither the API page nor the framework shows, for tests of a client that must survive them:
+//
+//   - SetEnvelopeErrors: errors in doo's own envelope (response_status, developer_message = the detail
+//     and every validation message, user_message = the title, data null) instead of ApiProblem
+//     documents; the gateway's {"message"} answers stay.
+//   - SetLegacyEmptyList: the empty-team shape the emulator used to invent (page_count 1, page 1, first
+//     and last links).
+//   - SetExtraListFields: list items carry status, created_at and hooks[].active.
+//   - SetEchoRequestInErrors: every 4xx or 5xx problem or envelope answered to a create carries the raw
+//     request body in its detail (developer_message), JSON-escaped by encoding/json (\u0026, \u003c).
+//   - SetCreateAnswersObject: a create answers the stored object, secrets included, in data.
+//   - SetFault(route, fraction, status), SetFaultRule(route, Fault{...}): a random fraction of a route's
+//     calls fail (drawn from a PRNG seeded by SetSeed), answered before any handler runs (a create fault
+//     stores nothing) as a problem in the current dialect; a 429 is the gateway's {"message"} with
+//     Retry-After. Count limits the failures, Skip lets calls through first, Body answers a raw JSON body
+//     (Status 200 with Body "{}" is a 2xx listing without _embedded), Location sets the Location header.
 //   - LoseNextCreateResponse: the next valid create is stored, then the connection is closed unanswered.
 //   - LoseNextCreateWithStatus(504): the next valid create is stored, then answered with that status.
+//   - LateCommitNextCreate(delay): the next valid create stores nothing and is answered 504; its
+//     configuration appears delay later on the server's clock (stored lazily by the first request or
+//     reader after that); LateCommits reports them.
+//   - ReplaceBetweenPages(team, id), ReplaceBetweenPagesMatching(team, match), ReplaceBetweenPagesNamed(
+//     team, prefix): right after page 1 of the team's next multi-page listing is answered, a configuration
+//     is removed and a copy appended under a new id, as if another pipeline replaced it while the client
+//     was paging; Replacements reports them.
+//   - DeleteBetweenPages(team, id): right after page 1 of the team's next multi-page listing is answered,
+//     the configuration is removed (another writer's delete), so a team of 26 answers page 2 with the 409
+//     problem; DeletionsBetweenPages reports them.
 //   - ExpireTokens: every access token issued so far is revoked (the next request gets 401).
-//   - ReplaceBetweenPages(team, id) and ReplaceBetweenPagesAny(team): right after page 1 of the team's
-//     next multi-page listing is answered, a configuration is removed and a copy appended under a new
-//     id, as if another pipeline replaced it while the client was paging; Replacements reports them.
+//   - SetIgnoreDeletes: DELETE answers 204 without deleting.
 //   - SetOmitDescriptionInList: list items leave out description entirely.
-//   - SetIgnorePageParam(n): every list request answers page 1 with page_count n.
+//   - SetIgnorePageParam(n): every list request answers page 1's items with page_count n.
 //   - SetNumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
-//   - SetIgnoreDeletes, SetOmitEventIDsInList, SetTokenTTL, SetRequestsPerSecond, SetDailyQuota,
-//     SetLatency, SetCreateStatus: see each method.
+//
+// Every knob can also be set over HTTP with POST /_fake/config (see Config), which cmd/doofake serves.
+// Disarm removes the armed one-shot faults (faults, lost and late creates not yet answered, replacements
+// and deletions between pages); the switches stay as they are.
 //
 // Out-of-band operations, which send no request and are never recorded: Seed, EditWebhook,
 // RemoveWebhook, and Webhooks to read what is stored. Requests lists what the emulator received,
