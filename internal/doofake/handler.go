@@ -365,7 +365,7 @@ func (s *Server) authorizeLocked(header string) *problem {
 // tokenLocked answers POST /v1/oauth; errors are oauth2-server-php's, rendered as problems by
 // api-tools-oauth2 (title = the OAuth2 error code); s.mu must be held.
 func (s *Server) tokenLocked(path, contentType string, body []byte) (reply, *problem) {
-	get := func(string) string { return "" }
+	var get func(string) string
 	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/x-www-form-urlencoded") {
 		form, err := url.ParseQuery(string(body))
 		if err != nil {

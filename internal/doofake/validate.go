@@ -83,9 +83,9 @@ func validateCreate(body []byte) (Webhook, *problem) {
 	}
 	errs := fieldErrors{}
 	requiredString(errs, data, "name", 255)
-	optionalString(errs, data, "description", 0)
-	optionalString(errs, data, "event_id", 0)
-	optionalString(errs, data, "event_guide_id", 0)
+	optionalString(errs, data, "description")
+	optionalString(errs, data, "event_id")
+	optionalString(errs, data, "event_guide_id")
 	validateHooks(errs, data)
 	if a, present := data["authentication"]; present && a != nil {
 		sub := fieldErrors{}
@@ -102,10 +102,10 @@ func validateCreate(body []byte) (Webhook, *problem) {
 			if cm == nil {
 				cm = map[string]any{}
 			}
-			optionalString(creds, cm, "client_id", 0)
+			optionalString(creds, cm, "client_id")
 			requiredString(creds, cm, "client_secret", 0)
 			sub.nest("credentials", creds)
-			optionalString(sub, am, "header_format", 0)
+			optionalString(sub, am, "header_format")
 			if hv, ok := am["header_value_format"]; ok && hv != nil && hv != "" {
 				s, isString := hv.(string)
 				switch {
@@ -210,9 +210,9 @@ func requiredString(errs fieldErrors, m map[string]any, field string, maxLen int
 	checkString(errs, field, v, maxLen)
 }
 
-func optionalString(errs fieldErrors, m map[string]any, field string, maxLen int) {
+func optionalString(errs fieldErrors, m map[string]any, field string) {
 	if v, ok := m[field]; ok && v != nil {
-		checkString(errs, field, v, maxLen)
+		checkString(errs, field, v, 0)
 	}
 }
 

@@ -68,7 +68,7 @@ func (s *Server) createLocked(path string, team int64, body []byte) (reply, *pro
 		}
 		return reply{}, newProblem(status, http.StatusText(status)+" (the configuration was stored; answer lost by the emulator)")
 	}
-	var data any = s.jsonIDLocked(id)
+	data := s.jsonIDLocked(id)
 	if s.createObject {
 		data = s.objectLocked(id)
 	}
