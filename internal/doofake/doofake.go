@@ -282,11 +282,13 @@ type Fault struct {
 	Count int
 	// RetryAfter sets the Retry-After header (rounded up to seconds); a 429 without it says 1.
 	RetryAfter time.Duration
-	// UserMessage replaces the default user_message of the error envelope.
+	// UserMessage replaces the problem's title (user_message with SetEnvelopeErrors); on a 429 it is the
+	// gateway's {"message"}.
 	UserMessage string
-	// DeveloperMessage replaces the default developer_message of the error envelope.
+	// DeveloperMessage replaces the problem's detail (developer_message with SetEnvelopeErrors); on a 429
+	// it makes the answer a problem instead of the gateway's {"message"}.
 	DeveloperMessage string
-	// Body, when set, is answered as is with Content-Type application/json instead of the error envelope.
+	// Body, when set, is answered as is with Content-Type application/json instead of a problem.
 	Body string
 	// Location, when set, is sent as the Location header (for 3xx faults such as a 307 to another host).
 	Location string
@@ -485,7 +487,7 @@ func (s *Server) SetSeed(seed int64) {
 	s.faultRG = newRand(seed)
 }
 
-// SetFault fails the given fraction of calls to route ("" = every route) with status and an error envelope.
+// SetFault fails the given fraction of calls to route ("" = every route) with status and a problem (see Fault).
 func (s *Server) SetFault(route string, fraction float64, status int) {
 	s.SetFaultRule(route, Fault{Status: status, Fraction: fraction})
 }
@@ -547,7 +549,7 @@ func (s *Server) LoseNextCreateResponse() {
 	s.losses = append(s.losses, StatusNoResponse)
 }
 
-// LoseNextCreateWithStatus makes the next valid create store its configuration and then answer status with an error envelope.
+// LoseNextCreateWithStatus makes the next valid create store its configuration and then answer status with a problem.
 func (s *Server) LoseNextCreateWithStatus(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
