@@ -32,7 +32,7 @@ type Config struct {
 	FaultRoute        *string  `json:"fault_route,omitempty"`
 	// FaultCount limits the fault to that many calls; with fault_fraction 0 it fails the next calls.
 	FaultCount *int `json:"fault_count,omitempty"`
-	// FaultBody is answered as is instead of the error envelope (see Fault.Body).
+	// FaultBody is answered as is instead of a problem (see Fault.Body).
 	FaultBody *string `json:"fault_body,omitempty"`
 	// FaultLocation is sent as the Location header of the fault's answer (see Fault.Location).
 	FaultLocation      *string  `json:"fault_location,omitempty"`
