@@ -25,10 +25,16 @@ const (
 	faultShiftPages  = "shifting-pages" // ReplaceBetweenPages on a hand-made configuration
 	faultExpireToken = "revoked-tokens" // ExpireTokens from a goroutine mid-step
 	faultWriter      = "concurrent-writer"
+	faultDeletePages = "deleted-between-pages" // DeleteBetweenPages on an other-writer configuration: page 2 gets 409
+	faultLateCommit  = "late-commit-504"       // LateCommitNextCreate: 504, stored only a little later
+	faultEcho        = "echoing-errors"        // SetEchoRequestInErrors: create errors carry the request body
+	faultObjectData  = "object-in-data"        // SetCreateAnswersObject: data is the stored object, secret included
+	faultEnvelope    = "envelope-errors"       // SetEnvelopeErrors: errors in doo's envelope, not ApiProblem
 )
 
 var faultClasses = []string{faultServerError, faultThrottle, faultLostHangUp, faultLost504, faultRefused502,
-	faultList404, faultListEmpty, faultShiftPages, faultExpireToken, faultWriter}
+	faultList404, faultListEmpty, faultShiftPages, faultExpireToken, faultWriter,
+	faultDeletePages, faultLateCommit, faultEcho, faultObjectData, faultEnvelope}
 
 // arming is what was injected for one CLI step, and the goroutines that act during it.
 type arming struct {
@@ -36,6 +42,7 @@ type arming struct {
 	detail  []string
 
 	replacementsBefore int
+	deletionsBefore    int
 	expired            chan bool // receives whether ExpireTokens ran before the step ended
 	writer             *writer
 }
@@ -43,7 +50,7 @@ type arming struct {
 // armFaults draws the faults of one step. The 5xx fault never answers 502 or 504, so that the
 // request log tells those classes apart: a 502 on a create is the refusal, a 504 the lost answer.
 func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
-	a := &arming{replacementsBefore: len(r.fake.Replacements())}
+	a := &arming{replacementsBefore: len(r.fake.Replacements()), deletionsBefore: len(r.fake.DeletionsBetweenPages())}
 	chance := func(p float64) bool { return r.faultRNG.Float64() < p }
 	arm := func(class, detail string) {
 		a.classes = append(a.classes, class)
@@ -107,9 +114,33 @@ func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
 		r.fake.LoseNextCreateResponse()
 		arm(faultLostHangUp, faultLostHangUp)
 	}
-	if chance(0.15) {
+	// Both answer a create 504: arm at most one of them, so that the request log tells them apart.
+	switch {
+	case chance(0.15):
 		r.fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
 		arm(faultLost504, faultLost504)
+	case chance(0.12):
+		delay := time.Duration(200+r.faultRNG.IntN(1800)) * time.Millisecond
+		r.fake.LateCommitNextCreate(delay)
+		arm(faultLateCommit, fmt.Sprintf("%s after %s", faultLateCommit, delay))
+	}
+	if chance(0.12) {
+		if id, team, ok := r.pickOther(); ok {
+			r.fake.DeleteBetweenPages(team, id)
+			arm(faultDeletePages, fmt.Sprintf("%s of %s in team %d", faultDeletePages, id, team))
+		}
+	}
+	if chance(0.12) {
+		r.fake.SetEchoRequestInErrors(true)
+		arm(faultEcho, faultEcho)
+	}
+	if chance(0.12) {
+		r.fake.SetCreateAnswersObject(true)
+		arm(faultObjectData, faultObjectData)
+	}
+	if chance(0.15) {
+		r.fake.SetEnvelopeErrors(true)
+		arm(faultEnvelope, faultEnvelope)
 	}
 	if chance(0.2) {
 		if id, team, ok := r.pickHandmade(); ok {
@@ -142,10 +173,28 @@ func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
 }
 
 // fired reports which armed classes acted during the step, from the requests the emulator
-// answered since index from and the emulator's knobs; it waits for the step's goroutines.
+// answered since index from and the emulator's knobs; it waits for the step's goroutines, books the
+// configurations DeleteBetweenPages removed as the other writer's deletes, and switches the step's
+// dialect faults off again.
 func (r *runner) fired(a *arming, reqs []doofake.Request) map[string]bool {
 	out := map[string]bool{}
+	armed := map[string]bool{}
+	for _, c := range a.classes {
+		armed[c] = true
+	}
 	for _, q := range reqs {
+		if q.Route == doofake.RouteCreate && q.Status >= 400 && armed[faultEcho] {
+			out[faultEcho] = true
+		}
+		if q.Route == doofake.RouteCreate && (q.Status == http.StatusOK || q.Status == http.StatusCreated) && armed[faultObjectData] {
+			out[faultObjectData] = true
+		}
+		if q.Status >= 400 && q.Status != http.StatusTooManyRequests && armed[faultEnvelope] {
+			out[faultEnvelope] = true
+		}
+		if q.Route == doofake.RouteList && q.Status == http.StatusConflict && armed[faultDeletePages] {
+			out[faultDeletePages] = true
+		}
 		switch {
 		case q.Status == http.StatusInternalServerError || q.Status == http.StatusServiceUnavailable:
 			out[faultServerError] = true
@@ -153,7 +202,7 @@ func (r *runner) fired(a *arming, reqs []doofake.Request) map[string]bool {
 			out[faultThrottle] = true
 		case q.Route == doofake.RouteCreate && q.Status == doofake.StatusNoResponse:
 			out[faultLostHangUp] = true
-		case q.Route == doofake.RouteCreate && q.Status == http.StatusGatewayTimeout:
+		case q.Route == doofake.RouteCreate && q.Status == http.StatusGatewayTimeout && armed[faultLost504]:
 			out[faultLost504] = true
 		case q.Route == doofake.RouteCreate && q.Status == http.StatusBadGateway:
 			out[faultRefused502] = true
@@ -172,6 +221,25 @@ func (r *runner) fired(a *arming, reqs []doofake.Request) map[string]bool {
 	if len(r.fake.Replacements()) > a.replacementsBefore {
 		out[faultShiftPages] = true
 	}
+	if dels := r.fake.DeletionsBetweenPages(); len(dels) > a.deletionsBefore {
+		out[faultDeletePages] = true
+		r.mu.Lock()
+		for _, d := range dels[a.deletionsBefore:] {
+			r.unmanaged[d.ID] = false // deleted by its owner, the other writer
+		}
+		r.mu.Unlock()
+	}
+	// The step armed either the lost 504 or the late commit, never both: a 504 on a create is the one armed.
+	if armed[faultLateCommit] {
+		for _, q := range reqs {
+			if q.Route == doofake.RouteCreate && q.Status == http.StatusGatewayTimeout {
+				out[faultLateCommit] = true
+			}
+		}
+	}
+	r.fake.SetEchoRequestInErrors(false)
+	r.fake.SetCreateAnswersObject(false)
+	r.fake.SetEnvelopeErrors(false)
 	if a.expired != nil && <-a.expired {
 		out[faultExpireToken] = true
 	}
@@ -247,6 +315,29 @@ func (r *runner) aliveOthers(team int64) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// pickOther picks an alive other-writer configuration, seeding one in a random team when there is none.
+func (r *runner) pickOther() (string, int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, t := range teams {
+		ids = append(ids, r.aliveOthers(t)...)
+	}
+	if len(ids) == 0 {
+		team := teams[r.faultRNG.IntN(len(teams))]
+		r.nextOther++
+		name := fmt.Sprintf("other-%d", r.nextOther)
+		id := r.fake.Seed(team, doofake.Webhook{Name: name, Hooks: []doofake.Hook{{
+			Type: "order_created", Method: http.MethodPost, Endpoint: "https://other.example.com/" + name}}})
+		r.unmanaged[id] = true
+		r.others[id] = team
+		return id, team, true
+	}
+	sort.Strings(ids)
+	id := ids[r.faultRNG.IntN(len(ids))]
+	return id, r.others[id], true
 }
 
 // pickHandmade picks an alive hand-made configuration of a team that has more than one page.

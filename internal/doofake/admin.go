@@ -32,7 +32,7 @@ type Config struct {
 	FaultRoute        *string  `json:"fault_route,omitempty"`
 	// FaultCount limits the fault to that many calls; with fault_fraction 0 it fails the next calls.
 	FaultCount *int `json:"fault_count,omitempty"`
-	// FaultBody is answered as is instead of the error envelope (see Fault.Body).
+	// FaultBody is answered as is instead of a problem (see Fault.Body).
 	FaultBody *string `json:"fault_body,omitempty"`
 	// FaultLocation is sent as the Location header of the fault's answer (see Fault.Location).
 	FaultLocation      *string  `json:"fault_location,omitempty"`
@@ -51,14 +51,41 @@ type Config struct {
 	IgnoreDeletes *bool `json:"ignore_deletes,omitempty"`
 	// LoseNextCreateStatus is LoseNextCreateWithStatus, or LoseNextCreateResponse when 0.
 	LoseNextCreateStatus *int `json:"lose_next_create_status,omitempty"`
-	// ReplaceBetweenPages arms ReplaceBetweenPages, or ReplaceBetweenPagesAny when its id is empty.
+	// ReplaceBetweenPages arms ReplaceBetweenPages, or ReplaceBetweenPagesNamed with its name_prefix
+	// when its id is empty.
 	ReplaceBetweenPages *ReplaceBetweenPagesConfig `json:"replace_between_pages,omitempty"`
+	// DeleteBetweenPages arms DeleteBetweenPages.
+	DeleteBetweenPages *DeleteBetweenPagesConfig `json:"delete_between_pages,omitempty"`
+	// LateCommitNextCreateSeconds arms LateCommitNextCreate with that delay.
+	LateCommitNextCreateSeconds *float64 `json:"late_commit_next_create_seconds,omitempty"`
+	// EnvelopeErrors is SetEnvelopeErrors.
+	EnvelopeErrors *bool `json:"envelope_errors,omitempty"`
+	// EchoRequestInErrors is SetEchoRequestInErrors.
+	EchoRequestInErrors *bool `json:"echo_request_in_errors,omitempty"`
+	// CreateAnswersObject is SetCreateAnswersObject.
+	CreateAnswersObject *bool `json:"create_answers_object,omitempty"`
+	// LegacyEmptyList is SetLegacyEmptyList.
+	LegacyEmptyList *bool `json:"legacy_empty_list,omitempty"`
+	// ExtraListFields is SetExtraListFields.
+	ExtraListFields *bool `json:"extra_list_fields,omitempty"`
+	// OAuth2BearerChallenges is SetOAuth2BearerChallenges.
+	OAuth2BearerChallenges *bool `json:"oauth2_bearer_challenges,omitempty"`
+	// PageSizeParam is SetPageSizeParam ({"name":""} turns it off).
+	PageSizeParam *PageSizeParam `json:"page_size_param,omitempty"`
 }
 
-// ReplaceBetweenPagesConfig is the replace_between_pages field of POST /_fake/config.
+// ReplaceBetweenPagesConfig is the replace_between_pages field of POST /_fake/config: id, or else the
+// first configuration whose name starts with name_prefix ("" = the team's first).
 type ReplaceBetweenPagesConfig struct {
+	TeamID     int64  `json:"team_id"`
+	ID         string `json:"id,omitempty"`
+	NamePrefix string `json:"name_prefix,omitempty"`
+}
+
+// DeleteBetweenPagesConfig is the delete_between_pages field of POST /_fake/config.
+type DeleteBetweenPagesConfig struct {
 	TeamID int64  `json:"team_id"`
-	ID     string `json:"id,omitempty"`
+	ID     string `json:"id"`
 }
 
 // Stats summarizes the recorded requests.
@@ -123,10 +150,37 @@ func (s *Server) Configure(c Config) {
 	}
 	if r := c.ReplaceBetweenPages; r != nil {
 		if r.ID == "" {
-			s.ReplaceBetweenPagesAny(r.TeamID)
+			s.ReplaceBetweenPagesNamed(r.TeamID, r.NamePrefix)
 		} else {
 			s.ReplaceBetweenPages(r.TeamID, r.ID)
 		}
+	}
+	if d := c.DeleteBetweenPages; d != nil {
+		s.DeleteBetweenPages(d.TeamID, d.ID)
+	}
+	if c.LateCommitNextCreateSeconds != nil {
+		s.LateCommitNextCreate(time.Duration(*c.LateCommitNextCreateSeconds * float64(time.Second)))
+	}
+	if c.EnvelopeErrors != nil {
+		s.SetEnvelopeErrors(*c.EnvelopeErrors)
+	}
+	if c.EchoRequestInErrors != nil {
+		s.SetEchoRequestInErrors(*c.EchoRequestInErrors)
+	}
+	if c.CreateAnswersObject != nil {
+		s.SetCreateAnswersObject(*c.CreateAnswersObject)
+	}
+	if c.LegacyEmptyList != nil {
+		s.SetLegacyEmptyList(*c.LegacyEmptyList)
+	}
+	if c.ExtraListFields != nil {
+		s.SetExtraListFields(*c.ExtraListFields)
+	}
+	if c.OAuth2BearerChallenges != nil {
+		s.SetOAuth2BearerChallenges(*c.OAuth2BearerChallenges)
+	}
+	if c.PageSizeParam != nil {
+		s.SetPageSizeParam(*c.PageSizeParam)
 	}
 	if c.FaultFraction != nil || c.FaultStatus != nil || c.FaultCount != nil || c.FaultBody != nil || c.FaultLocation != nil {
 		f := Fault{Status: http.StatusServiceUnavailable}
@@ -162,6 +216,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	endpoint := r.URL.Path[len(adminPrefix):]
 	want := map[string]string{
 		"stats": http.MethodGet, "requests": http.MethodGet, "webhooks": http.MethodGet, "replacements": http.MethodGet,
+		"deletions": http.MethodGet, "late_commits": http.MethodGet,
 		"reset": http.MethodPost, "seed": http.MethodPost, "config": http.MethodPost,
 	}[endpoint]
 	switch {
@@ -180,6 +235,10 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminJSON(w, http.StatusOK, s.Requests())
 	case "replacements":
 		adminJSON(w, http.StatusOK, s.Replacements())
+	case "deletions":
+		adminJSON(w, http.StatusOK, s.DeletionsBetweenPages())
+	case "late_commits":
+		adminJSON(w, http.StatusOK, s.LateCommits())
 	case "reset":
 		s.ResetRequests()
 		w.WriteHeader(http.StatusNoContent)
@@ -239,17 +298,25 @@ func (s *Server) knobs() map[string]any {
 		faults[route] = map[string]any{"fraction": f.Fraction, "status": f.Status, "count": f.Count,
 			"body": f.Body, "location": f.Location}
 	}
-	pending := 0
+	pending, deletes := 0, 0
 	for _, q := range s.pendingReplaces {
 		pending += len(q)
+	}
+	for _, q := range s.pendingDeletes {
+		deletes += len(q)
 	}
 	return map[string]any{
 		"requests_per_second": s.rps, "page_size": s.pageSize, "daily_quota": s.quota,
 		"create_status": s.createStatus, "omit_event_ids_in_list": s.omitEventIDs,
 		"omit_description_in_list": s.omitDescription, "ignore_page_param": s.ignorePageCount,
 		"numeric_ids": s.numericIDs, "ignore_deletes": s.ignoreDeletes, "lost_creates_armed": len(s.losses),
-		"replacements_armed": pending,
-		"latency_ms":         s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
+		"replacements_armed": pending, "deletions_armed": deletes,
+		"late_commits_pending": len(s.lateArms) + len(s.lateQueue),
+		"envelope_errors":      s.envelopeErrors, "echo_request_in_errors": s.echoErrors,
+		"create_answers_object": s.createObject, "legacy_empty_list": s.legacyEmptyList,
+		"extra_list_fields": s.extraListFields, "oauth2_bearer_challenges": s.bearerChallenges,
+		"page_size_param": s.pageSizeParam,
+		"latency_ms":      s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
 	}
 }
 

@@ -2,30 +2,95 @@
 // configurations) for tests, demos and benchmarks. A *Server is an http.Handler: mount it with
 // httptest.NewServer, or run cmd/doofake to serve it from a separate process.
 //
-// The emulator follows the documented behaviour of doo (see shared/doo-api.md) and makes the
-// undocumented parts configurable: create status, echo of event ids, token lifetime, throttling,
-// daily quota, injected faults and lost create answers. With every knob off it is faithful to the
-// documentation.
+// # The default dialect
 //
-// Knobs that make it play doo's gateway badly but plausibly:
+// With zero Options and no knob set, the emulator answers only what doo's API page shows
+// (shared/doo-api.md) or what Laminas API Tools, the framework behind doo's listing, does in the same
+// case; testdata/doo-answers holds the answers it must reproduce. Sources:
 //
-//   - SetFault(route, fraction, status): a random fraction of a route's calls fail (5xx, 429), drawn
-//     from a PRNG seeded by SetSeed.
-//   - SetFaultRule(route, Fault{...}): the general form; Count limits the failures (Count 1 is a
-//     one-off), Body answers a raw JSON body instead of the error envelope (Status 200 with Body "{}"
-//     is a 2xx listing without _embedded), Location sets the Location header (a 307 to another host).
-//     Faults answer before any handler runs: a create fault stores nothing.
+//   - API page: x-api-key on every request and the gateway's 403 {"message":"Forbidden"} without it (and
+//     its 429 {"message"} with Retry-After when throttled: inferred from doo's AWS gateway); the token
+//     answer and the create answer in doo's envelope (data = the new id, status 200); DELETE 204 whether
+//     or not anything was deleted; no get-by-id, no update; the _<32 hex> suffix of GraphQL hook types;
+//     client_secret in plain text in list items; 25 items a page.
+//   - api-tools-hal (src/Plugin/Hal.php renderCollection, src/Link/PaginationInjector.php): the listing
+//     as application/hal+json with _links self, first, last, and prev/next where they exist, page_count,
+//     page_size, total_items, page; an empty team has page_count 0, page 0 and only a self link, whatever
+//     ?page= says; a page above page_count of a non-empty team is 409 "Invalid page provided".
+//   - api-tools-rest (src/RestController.php prepareHalCollection and getList, src/Listener/OptionsListener.php):
+//     ?page= below 1 or not numeric is 400 'Page must be a positive integer; received "0"' or
+//     'Page must be an integer; received "string"' (Collection::setPage refuses it before the
+//     PaginationInjector runs); the page size is fixed; a method a route does not serve is 405 with an
+//     Allow header and no body; OPTIONS answers 200 with Allow.
+//   - api-tools-api-problem (src/ApiProblem.php): every framework error is an ApiProblem,
+//     application/problem+json, {"type":"http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html",
+//     "title":<the status's title>,"status":N,"detail":...}; an unknown path is 404 "Page not found."
+//     (laminas-mvc's RouteNotFoundStrategy message).
+//   - api-tools-content-negotiation (src/ContentTypeListener.php): a create body that is not JSON is 400
+//     "JSON decoding error: Syntax error, malformed JSON"; an empty body is an empty object.
+//   - api-tools-content-validation (src/ContentValidationListener.php) with laminas-validator's message
+//     templates: an invalid create is 422 "Failed Validation" whose validation_messages lists every
+//     failing field (field → rule → message, nested by name and by index for hooks). doo's rules are
+//     not published: the emulator applies the API page's field table.
+//   - api-tools-mvc-auth with api-tools' MvcAuth listeners: a missing, unknown or expired bearer token is
+//     401 "Unauthorized", a team outside the caller's organizations 403 "Forbidden" (as the answer files
+//     show).
+//   - api-tools-oauth2 with oauth2-server-php: token errors are 400 problems titled with the OAuth2 error
+//     (invalid_client "The client credentials are invalid", invalid_request, unsupported_grant_type);
+//     another method than POST is 405 invalid_request.
+//
+// # Variants the documentation allows (off by default)
+//
+//   - SetCreateStatus(201): the gateway once answered 201 to a create.
+//   - SetOmitEventIDsInList / Options.OmitEventIDsInList: whether the list echoes event_id and
+//     event_guide_id is not documented.
+//   - SetOAuth2BearerChallenges: bearer failures as the OAuth2 adapter of api-tools-mvc-auth leaves them
+//     when no listener turns them into problems (no token: guest, 403 problem; bad token: 401, empty
+//     body; both with WWW-Authenticate).
+//   - SetPageSizeParam: api-tools-rest's page_size_param, which a service may enable (above its maximum:
+//     416 "Page size is out of range, maximum page size is N", or with Clamp the maximum).
+//   - SetRequestsPerSecond, SetDailyQuota, SetTokenTTL, SetLatency, SetPageSize: the documented limits
+//     (1 request a second, 1000 a day) and undocumented lifetimes, off unless a test wants them.
+//
+// # Faults (off by default)
+//
+// Behaviours neither the API page nor the framework shows, for tests of a client that must survive them:
+//
+//   - SetEnvelopeErrors: errors in doo's own envelope (response_status, developer_message = the detail
+//     and every validation message, user_message = the title, data null) instead of ApiProblem
+//     documents; the gateway's {"message"} answers stay.
+//   - SetLegacyEmptyList: the empty-team shape the emulator used to invent (page_count 1, page 1, first
+//     and last links).
+//   - SetExtraListFields: list items carry status, created_at and hooks[].active.
+//   - SetEchoRequestInErrors: every 4xx or 5xx problem or envelope answered to a create carries the raw
+//     request body in its detail (developer_message), JSON-escaped by encoding/json (\u0026, \u003c).
+//   - SetCreateAnswersObject: a create answers the stored object, secrets included, in data.
+//   - SetFault(route, fraction, status), SetFaultRule(route, Fault{...}): a random fraction of a route's
+//     calls fail (drawn from a PRNG seeded by SetSeed), answered before any handler runs (a create fault
+//     stores nothing) as a problem in the current dialect; a 429 is the gateway's {"message"} with
+//     Retry-After. Count limits the failures, Skip lets calls through first, Body answers a raw JSON body
+//     (Status 200 with Body "{}" is a 2xx listing without _embedded), Location sets the Location header.
 //   - LoseNextCreateResponse: the next valid create is stored, then the connection is closed unanswered.
 //   - LoseNextCreateWithStatus(504): the next valid create is stored, then answered with that status.
+//   - LateCommitNextCreate(delay): the next valid create stores nothing and is answered 504; its
+//     configuration appears delay later on the server's clock (stored lazily by the first request or
+//     reader after that); LateCommits reports them.
+//   - ReplaceBetweenPages(team, id), ReplaceBetweenPagesMatching(team, match), ReplaceBetweenPagesNamed(
+//     team, prefix): right after page 1 of the team's next multi-page listing is answered, a configuration
+//     is removed and a copy appended under a new id, as if another pipeline replaced it while the client
+//     was paging; Replacements reports them.
+//   - DeleteBetweenPages(team, id): right after page 1 of the team's next multi-page listing is answered,
+//     the configuration is removed (another writer's delete), so a team of 26 answers page 2 with the 409
+//     problem; DeletionsBetweenPages reports them.
 //   - ExpireTokens: every access token issued so far is revoked (the next request gets 401).
-//   - ReplaceBetweenPages(team, id) and ReplaceBetweenPagesAny(team): right after page 1 of the team's
-//     next multi-page listing is answered, a configuration is removed and a copy appended under a new
-//     id, as if another pipeline replaced it while the client was paging; Replacements reports them.
+//   - SetIgnoreDeletes: DELETE answers 204 without deleting.
 //   - SetOmitDescriptionInList: list items leave out description entirely.
-//   - SetIgnorePageParam(n): every list request answers page 1 with page_count n.
+//   - SetIgnorePageParam(n): every list request answers page 1's items with page_count n.
 //   - SetNumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
-//   - SetIgnoreDeletes, SetOmitEventIDsInList, SetTokenTTL, SetRequestsPerSecond, SetDailyQuota,
-//     SetLatency, SetCreateStatus: see each method.
+//
+// Every knob can also be set over HTTP with POST /_fake/config (see Config), which cmd/doofake serves.
+// Disarm removes the armed one-shot faults (faults, lost and late creates not yet answered, replacements
+// and deletions between pages); the switches stay as they are.
 //
 // Out-of-band operations, which send no request and are never recorded: Seed, EditWebhook,
 // RemoveWebhook, and Webhooks to read what is stored. Requests lists what the emulator received,
@@ -40,6 +105,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -216,11 +282,13 @@ type Fault struct {
 	Count int
 	// RetryAfter sets the Retry-After header (rounded up to seconds); a 429 without it says 1.
 	RetryAfter time.Duration
-	// UserMessage replaces the default user_message of the error envelope.
+	// UserMessage replaces the problem's title (user_message with SetEnvelopeErrors); on a 429 it is the
+	// gateway's {"message"}.
 	UserMessage string
-	// DeveloperMessage replaces the default developer_message of the error envelope.
+	// DeveloperMessage replaces the problem's detail (developer_message with SetEnvelopeErrors); on a 429
+	// it makes the answer a problem instead of the gateway's {"message"}.
 	DeveloperMessage string
-	// Body, when set, is answered as is with Content-Type application/json instead of the error envelope.
+	// Body, when set, is answered as is with Content-Type application/json instead of a problem.
 	Body string
 	// Location, when set, is sent as the Location header (for 3xx faults such as a 307 to another host).
 	Location string
@@ -229,10 +297,44 @@ type Fault struct {
 	Skip int
 }
 
-// pendingReplace is an armed ReplaceBetweenPages: id, or with anyHandmade the first "handmade" one.
+// pendingReplace is an armed ReplaceBetweenPages: id, or the first configuration match accepts.
 type pendingReplace struct {
-	id          string
-	anyHandmade bool
+	id    string
+	match func(Webhook) bool
+}
+
+// Deletion is one configuration that DeleteBetweenPages removed while a client was paging.
+type Deletion struct {
+	TeamID int64
+	ID     string
+}
+
+// LateCommit is one configuration a late-committed create stored after its 504 answer.
+type LateCommit struct {
+	TeamID int64
+	ID     string
+	Name   string
+	// AnsweredAt is when the create was answered 504; CommittedAt when the configuration appeared.
+	AnsweredAt  time.Time
+	CommittedAt time.Time
+}
+
+// PageSizeParam configures SetPageSizeParam: the query parameter a client may choose the page size with.
+type PageSizeParam struct {
+	// Name is the query parameter, e.g. "page_size" ("" = off, the default: the page size is fixed).
+	Name string `json:"name"`
+	// Max is the largest page size a client may ask for (0 = no maximum).
+	Max int `json:"max,omitempty"`
+	// Clamp answers a larger request with Max items a page instead of api-tools-rest's 416 problem.
+	Clamp bool `json:"clamp,omitempty"`
+}
+
+// lateCommit is a create answered 504 whose configuration is stored once due.
+type lateCommit struct {
+	team     int64
+	w        Webhook
+	answered time.Time
+	due      time.Time
 }
 
 // storedWebhook is one configuration held by the emulator.
@@ -293,6 +395,20 @@ type Server struct {
 
 	pendingReplaces map[int64][]pendingReplace
 	replacements    []Replacement
+	pendingDeletes  map[int64][]string
+	deletions       []Deletion
+
+	lateArms    []time.Duration
+	lateQueue   []lateCommit
+	lateCommits []LateCommit
+
+	envelopeErrors   bool
+	echoErrors       bool
+	createObject     bool
+	legacyEmptyList  bool
+	extraListFields  bool
+	bearerChallenges bool
+	pageSizeParam    PageSizeParam
 
 	buckets map[string]*bucket
 	usage   map[string]usage
@@ -371,7 +487,7 @@ func (s *Server) SetSeed(seed int64) {
 	s.faultRG = newRand(seed)
 }
 
-// SetFault fails the given fraction of calls to route ("" = every route) with status and an error envelope.
+// SetFault fails the given fraction of calls to route ("" = every route) with status and a problem (see Fault).
 func (s *Server) SetFault(route string, fraction float64, status int) {
 	s.SetFaultRule(route, Fault{Status: status, Fraction: fraction})
 }
@@ -412,14 +528,18 @@ func (s *Server) PendingLostCreates() int {
 	return len(s.losses)
 }
 
-// Disarm removes every injected fault, armed lost create answer and armed ReplaceBetweenPages, so the next
-// requests are answered faithfully (other knobs such as throttling or numeric ids stay as they are).
+// Disarm removes every injected fault, armed lost or late-committed create answer, armed
+// ReplaceBetweenPages and DeleteBetweenPages, so the next requests are answered faithfully (other knobs
+// such as throttling, numeric ids or envelope errors stay as they are; a late commit already answered
+// still lands when due).
 func (s *Server) Disarm() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = map[string]*Fault{}
 	s.losses = nil
+	s.lateArms = nil
 	s.pendingReplaces = nil
+	s.pendingDeletes = nil
 }
 
 // LoseNextCreateResponse makes the next valid create store its configuration and then close the connection unanswered.
@@ -429,7 +549,7 @@ func (s *Server) LoseNextCreateResponse() {
 	s.losses = append(s.losses, StatusNoResponse)
 }
 
-// LoseNextCreateWithStatus makes the next valid create store its configuration and then answer status with an error envelope.
+// LoseNextCreateWithStatus makes the next valid create store its configuration and then answer status with a problem.
 func (s *Server) LoseNextCreateWithStatus(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -508,12 +628,154 @@ func (s *Server) ReplaceBetweenPages(teamID int64, id string) {
 	s.armReplaceLocked(teamID, pendingReplace{id: id})
 }
 
-// ReplaceBetweenPagesAny is ReplaceBetweenPages for the team's first configuration whose name starts with
-// "handmade", chosen when the listing happens; with none, the listing consumes the arm and changes nothing.
-func (s *Server) ReplaceBetweenPagesAny(teamID int64) {
+// ReplaceBetweenPagesMatching is ReplaceBetweenPages for the team's first configuration (in creation
+// order) that match accepts, chosen when the listing happens; with none, the listing consumes the arm and
+// changes nothing. match gets a copy and is called with the emulator locked: it must not call the Server.
+func (s *Server) ReplaceBetweenPagesMatching(teamID int64, match func(Webhook) bool) {
+	if match == nil {
+		match = func(Webhook) bool { return true }
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.armReplaceLocked(teamID, pendingReplace{anyHandmade: true})
+	s.armReplaceLocked(teamID, pendingReplace{match: match})
+}
+
+// ReplaceBetweenPagesNamed is ReplaceBetweenPagesMatching for the first configuration whose name starts
+// with prefix ("" = the team's first configuration).
+func (s *Server) ReplaceBetweenPagesNamed(teamID int64, prefix string) {
+	s.ReplaceBetweenPagesMatching(teamID, func(w Webhook) bool { return strings.HasPrefix(w.Name, prefix) })
+}
+
+// DeleteBetweenPages arms a one-shot delete by another writer: right after page 1 of the team's next
+// listing that has more than one page is answered, configuration id is removed. A team of 26 with page
+// size 25 then has one page, and the client's request for page 2 gets api-tools-hal's 409 problem
+// "Invalid page provided". If id is gone by then, the listing consumes the arm and changes nothing.
+func (s *Server) DeleteBetweenPages(teamID int64, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pendingDeletes == nil {
+		s.pendingDeletes = map[int64][]string{}
+	}
+	s.pendingDeletes[teamID] = append(s.pendingDeletes[teamID], id)
+}
+
+// DeletionsBetweenPages returns the configurations DeleteBetweenPages removed so far, in order.
+func (s *Server) DeletionsBetweenPages() []Deletion {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Deletion(nil), s.deletions...)
+}
+
+// PendingDeletions returns how many armed DeleteBetweenPages of the team have not fired yet.
+func (s *Server) PendingDeletions(teamID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pendingDeletes[teamID])
+}
+
+// LateCommitNextCreate makes the next valid create store nothing and answer 504; its configuration is
+// stored delay later on the server's clock (another writer's commit that outlived the gateway's
+// timeout). The store happens lazily: at the first request, or call of Webhooks, Seed, EditWebhook,
+// RemoveWebhook or SaveState, made once the delay has passed, so tests with a fake clock control it.
+func (s *Server) LateCommitNextCreate(delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lateArms = append(s.lateArms, max(delay, 0))
+}
+
+// PendingLateCommits returns how many late commits are armed or answered but not stored yet.
+func (s *Server) PendingLateCommits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitDueLocked()
+	return len(s.lateArms) + len(s.lateQueue)
+}
+
+// LateCommits returns the configurations late commits have stored so far, in order.
+func (s *Server) LateCommits() []LateCommit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commitDueLocked()
+	return append([]LateCommit(nil), s.lateCommits...)
+}
+
+// commitDueLocked stores every late commit whose time has come; s.mu must be held.
+func (s *Server) commitDueLocked() {
+	if len(s.lateQueue) == 0 {
+		return
+	}
+	now := s.now()
+	rest := s.lateQueue[:0]
+	for _, lc := range s.lateQueue {
+		if now.Before(lc.due) {
+			rest = append(rest, lc)
+			continue
+		}
+		id := s.storeLocked(lc.team, lc.w)
+		s.lateCommits = append(s.lateCommits, LateCommit{TeamID: lc.team, ID: id, Name: lc.w.Name,
+			AnsweredAt: lc.answered, CommittedAt: now})
+	}
+	s.lateQueue = rest
+}
+
+// SetEnvelopeErrors makes errors answer doo's own envelope (response_status, developer_message,
+// user_message, data null) instead of ApiProblem documents; the gateway's {"message"} answers stay.
+func (s *Server) SetEnvelopeErrors(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.envelopeErrors = on
+}
+
+// SetEchoRequestInErrors makes every 4xx or 5xx answer to a create carry the raw request body in its
+// detail (or developer_message), as a careless server echoes input; encoding/json writes its &, < and >
+// as \u0026, \u003c and \u003e.
+func (s *Server) SetEchoRequestInErrors(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echoErrors = on
+}
+
+// SetCreateAnswersObject makes a successful create answer the stored configuration in data, secrets
+// included, instead of its id.
+func (s *Server) SetCreateAnswersObject(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.createObject = on
+}
+
+// SetLegacyEmptyList makes a team without configurations answer the shape the emulator used to invent:
+// page_count 1, page 1, with first and last links, instead of api-tools-hal's page_count 0, page 0.
+func (s *Server) SetLegacyEmptyList(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.legacyEmptyList = on
+}
+
+// SetExtraListFields makes list items carry fields neither the API page nor the answers show
+// (status, created_at, hooks[].active), which clients must ignore.
+func (s *Server) SetExtraListFields(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.extraListFields = on
+}
+
+// SetOAuth2BearerChallenges answers bearer failures the way api-tools-mvc-auth's OAuth2 adapter does
+// when no listener turns them into problems: a request without a token is a guest and gets the 403
+// "Forbidden" problem, a bad or expired token gets 401 with an empty body; both carry WWW-Authenticate.
+// Off (the default), both get the 401 "Unauthorized" problem of the answer files.
+func (s *Server) SetOAuth2BearerChallenges(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bearerChallenges = on
+}
+
+// SetPageSizeParam lets clients choose the list page size with a query parameter, as api-tools-rest
+// does where a service sets page_size_param (and max_page_size); a zero PageSizeParam turns it off.
+func (s *Server) SetPageSizeParam(p PageSizeParam) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.Max = max(p.Max, 0)
+	s.pageSizeParam = p
 }
 
 // Replacements returns the replacements ReplaceBetweenPages made so far, in order.
@@ -579,12 +841,14 @@ func (s *Server) IssuedTokens() []string {
 func (s *Server) Seed(teamID int64, w Webhook) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	return s.storeLocked(teamID, w)
 }
 
 // EditWebhook changes a stored configuration out of band; it reports whether the id exists.
 func (s *Server) EditWebhook(id string, edit func(*Webhook)) bool {
 	s.mu.Lock()
+	s.commitDueLocked()
 	sw, ok := s.byID[id]
 	var cp Webhook
 	if ok {
@@ -609,6 +873,7 @@ func (s *Server) EditWebhook(id string, edit func(*Webhook)) bool {
 func (s *Server) RemoveWebhook(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	return s.removeLocked(id)
 }
 
@@ -616,6 +881,7 @@ func (s *Server) RemoveWebhook(id string) bool {
 func (s *Server) Webhooks(teamID int64) []Webhook {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
 	out := []Webhook{}
 	for _, sw := range s.webhooks {
 		if sw.team == teamID {

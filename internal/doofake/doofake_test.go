@@ -82,11 +82,15 @@ func TestToken_issuesRandomHexAndRefusesBadCredentials(t *testing.T) {
 	tests := []struct {
 		name, body string
 		status     int
+		title      string
 	}{
-		{"wrong secret", tokenBody("id", "wrong"), http.StatusUnauthorized},
-		{"wrong id", tokenBody("other", "secret"), http.StatusUnauthorized},
-		{"wrong grant", `{"client_id":"id","client_secret":"secret","grant_type":"password"}`, http.StatusBadRequest},
-		{"not JSON", `client_id=id`, http.StatusBadRequest},
+		// oauth2-server-php's errors, as api-tools-oauth2 renders them: title = the OAuth2 error code.
+		{"wrong secret", tokenBody("id", "wrong"), http.StatusBadRequest, "invalid_client"},
+		{"wrong id", tokenBody("other", "secret"), http.StatusBadRequest, "invalid_client"},
+		{"no secret", `{"client_id":"id","grant_type":"client_credentials"}`, http.StatusBadRequest, "invalid_client"},
+		{"no grant", `{"client_id":"id","client_secret":"secret"}`, http.StatusBadRequest, "invalid_request"},
+		{"wrong grant", `{"client_id":"id","client_secret":"secret","grant_type":"password"}`, http.StatusBadRequest, "unsupported_grant_type"},
+		{"not JSON", `client_id=id`, http.StatusBadRequest, "Bad Request"},
 	}
 	for _, tt := range tests {
 		a := e.keyed(http.MethodPost, "/v1/oauth", tt.body)
@@ -94,10 +98,13 @@ func TestToken_issuesRandomHexAndRefusesBadCredentials(t *testing.T) {
 			t.Errorf("%s: HTTP %d, want %d", tt.name, a.status, tt.status)
 			continue
 		}
-		env := a.envelope(t)
-		if env.Data != nil || env.DeveloperMessage == "" || env.UserMessage == "" {
-			t.Errorf("%s: error envelope %s lacks messages or has data", tt.name, a.body)
+		if p := a.problem(t); p.Title != tt.title {
+			t.Errorf("%s: title %q, want %q", tt.name, p.Title, tt.title)
 		}
+	}
+	a = e.keyed(http.MethodGet, "/v1/oauth", "")
+	if a.status != http.StatusMethodNotAllowed || a.header.Get("Allow") != "POST, OPTIONS" || a.problem(t).Title != "invalid_request" {
+		t.Errorf("GET /v1/oauth: HTTP %d Allow %q %s", a.status, a.header.Get("Allow"), a.body)
 	}
 }
 
@@ -118,7 +125,9 @@ func TestBearer_requiredEverywhereExceptDelete(t *testing.T) {
 		if a := e.keyed(tt.method, tt.path, tt.body); a.status != tt.noToken {
 			t.Errorf("%s without token: HTTP %d, want %d", tt.name, a.status, tt.noToken)
 		} else if a.status == 401 {
-			a.envelope(t)
+			if p := a.problem(t); p.Title != "Unauthorized" {
+				t.Errorf("%s without token: title %q", tt.name, p.Title)
+			}
 		}
 		if a := e.authed(strings.Repeat("0", 40), tt.method, tt.path, tt.body); a.status != tt.badToken {
 			t.Errorf("%s with an unknown token: HTTP %d, want %d", tt.name, a.status, tt.badToken)
@@ -165,6 +174,7 @@ func TestCreate_statusKnobAndIDShape(t *testing.T) {
 }
 
 func TestCreate_validationNamesTheField(t *testing.T) {
+	// Each case: the path of validation_messages that must hold a message (field, index, field...).
 	t.Parallel()
 	e := newEnv(t, Options{})
 	tok := e.token()
@@ -174,10 +184,18 @@ func TestCreate_validationNamesTheField(t *testing.T) {
 	auth := func(a string) string {
 		return `{"name":"n","hooks":[{"type":"order_created","endpoint":"https://x.example/h"}],"authentication":` + a + `}`
 	}
+	for _, tt := range []struct{ name, body string }{
+		{"null", `null`},
+		{"a string", `"x"`},
+		{"broken JSON", `{"name":`},
+	} {
+		a := e.authed(tok, http.MethodPost, "/v1/team/1/webhooks", tt.body)
+		if a.status != http.StatusBadRequest || !strings.HasPrefix(a.problem(t).Detail, "JSON decoding error: ") {
+			t.Errorf("%s: HTTP %d %s, want 400 JSON decoding error", tt.name, a.status, a.body)
+		}
+	}
 	tests := []struct{ name, body, field string }{
-		{"not an object", `[1,2]`, "JSON object"},
-		{"null", `null`, "JSON object"},
-		{"broken JSON", `{"name":`, "JSON"},
+		{"not an object", `[1,2]`, "name"},
 		{"name missing", `{"hooks":[{"type":"order_created","endpoint":"https://x.example/h"}]}`, "name"},
 		{"name too long", `{"name":"` + strings.Repeat("é", 256) + `","hooks":[{"type":"order_created","endpoint":"https://x.example/h"}]}`, "name"},
 		{"name not a string", `{"name":5,"hooks":[]}`, "name"},
@@ -200,13 +218,21 @@ func TestCreate_validationNamesTheField(t *testing.T) {
 	}
 	for _, tt := range tests {
 		a := e.authed(tok, http.MethodPost, "/v1/team/1/webhooks", tt.body)
-		if a.status != http.StatusBadRequest {
-			t.Errorf("%s: HTTP %d, want 400: %s", tt.name, a.status, a.body)
+		if a.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: HTTP %d, want 422: %s", tt.name, a.status, a.body)
 			continue
 		}
-		env := a.envelope(t)
-		if !strings.Contains(env.DeveloperMessage, tt.field) || env.Data != nil {
-			t.Errorf("%s: developer_message %q does not name %q", tt.name, env.DeveloperMessage, tt.field)
+		p := a.problem(t)
+		if p.Title != "Unprocessable Entity" || p.Detail != "Failed Validation" {
+			t.Errorf("%s: %s", tt.name, a.body)
+		}
+		var at any = p.ValidationMessages
+		for _, step := range strings.FieldsFunc(tt.field, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
+			m, _ := at.(map[string]any)
+			at = m[step]
+		}
+		if m, ok := at.(map[string]any); !ok || len(m) == 0 {
+			t.Errorf("%s: validation_messages %v hold no rule → message at %s", tt.name, p.ValidationMessages, tt.field)
 		}
 	}
 	if n := len(e.fake.Webhooks(1)); n != 0 {
@@ -257,7 +283,7 @@ func TestList_paginatesInCreationOrder(t *testing.T) {
 		{"?page=1", 1, ids[0:2]},
 		{"?page=2", 2, ids[2:4]},
 		{"?page=3", 3, ids[4:5]},
-		{"?page=4", 4, nil},
+		{"?page=3.7", 3, ids[4:5]}, // PHP's (int) of a numeric string
 	}
 	for _, tt := range tests {
 		p := e.list(tok, 1, tt.query)
@@ -270,21 +296,43 @@ func TestList_paginatesInCreationOrder(t *testing.T) {
 		if p.Embedded.Webhooks == nil {
 			t.Errorf("%q: _embedded.webhooks is absent or null, want a list", tt.query)
 		}
-		if !strings.HasPrefix(p.Links["self"].Href, "https://integration.doo.net/team/1/webhooks") ||
-			!strings.HasSuffix(p.Links["last"].Href, "?page=3") || p.Links["first"].Href == "" {
+		if p.Links["self"].Href != fmt.Sprintf("https://integration.doo.net/v1/team/1/webhooks?page=%d", tt.page) ||
+			p.Links["last"].Href != "https://integration.doo.net/v1/team/1/webhooks?page=3" ||
+			p.Links["first"].Href != "https://integration.doo.net/v1/team/1/webhooks" ||
+			(p.Links["prev"].Href != "") != (tt.page > 1) || (p.Links["next"].Href != "") != (tt.page < 3) {
 			t.Errorf("%q: links %v", tt.query, p.Links)
 		}
 	}
-	if a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks?page=0", ""); a.status != http.StatusBadRequest {
-		t.Errorf("page=0: HTTP %d, want 400", a.status)
+	for query, want := range map[string]string{
+		// api-tools-rest hands ?page= to api-tools-hal's Collection::setPage, which refuses these.
+		"?page=0":    `Page must be a positive integer; received "0"`,
+		"?page=-2":   `Page must be a positive integer; received "-2"`,
+		"?page=abc":  `Page must be an integer; received "string"`,
+		"?page=":     `Page must be an integer; received "string"`,
+		"?page[]=1":  `Page must be an integer; received "array"`,
+		"?page=1%2F": `Page must be an integer; received "string"`,
+	} {
+		a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks"+query, "")
+		if a.status != http.StatusBadRequest || a.problem(t).Detail != want {
+			t.Errorf("%s: HTTP %d %s, want 400 %q", query, a.status, a.body, want)
+		}
+	}
+	a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks?page=4", "")
+	if p := a.problem(t); a.status != http.StatusConflict || p.Title != "Conflict" || p.Detail != "Invalid page provided" {
+		t.Errorf("page=4 of 3: HTTP %d %s, want the 409 problem", a.status, a.body)
 	}
 	e.fake.SetPageSize(10)
 	if p := e.list(tok, 1, ""); p.PageCount != 1 || len(p.ids()) != 5 {
 		t.Errorf("after SetPageSize(10): %d pages, %d items", p.PageCount, len(p.ids()))
 	}
 	empty := newEnv(t, Options{})
-	if p := empty.list(empty.token(), 1, ""); p.PageCount != 1 || p.TotalItems != 0 || p.PageSize != 25 || len(p.Embedded.Webhooks) != 0 {
-		t.Errorf("empty team: %+v, want page_count 1, total 0, size 25", p)
+	etok := empty.token()
+	for _, query := range []string{"", "?page=1", "?page=7"} {
+		p := empty.list(etok, 1, query)
+		if p.PageCount != 0 || p.Page != 0 || p.TotalItems != 0 || p.PageSize != 25 || p.Embedded.Webhooks == nil ||
+			len(p.Embedded.Webhooks) != 0 || len(p.Links) != 1 || p.Links["self"].Href != "https://integration.doo.net/v1/team/1/webhooks" {
+			t.Errorf("empty team %q: %+v, want page_count 0, page 0, total 0, size 25, only a self link", query, p)
+		}
 	}
 }
 
@@ -329,7 +377,7 @@ func TestList_graphQLHooksGetAnUnpredictableSuffix(t *testing.T) {
 	}
 }
 
-func TestList_itemsCarryExtraFieldsAndEchoOrOmitEventIDs(t *testing.T) {
+func TestList_itemsEchoOrOmitEventIDs(t *testing.T) {
 	t.Parallel()
 	body := `{"name":"n","event_id":"ev-1","event_guide_id":"g-2","hooks":[{"type":"order_created","endpoint":"https://x.example/h"}],
 		"authentication":{"grant_type":"client_credentials","endpoint":"https://x.example/t","credentials":{"client_id":"doo","client_secret":"plain-secret"},
@@ -354,9 +402,14 @@ func TestList_itemsCarryExtraFieldsAndEchoOrOmitEventIDs(t *testing.T) {
 			tok := e.token()
 			id := e.create(tok, body)
 			item := e.list(tok, 1, "").Embedded.Webhooks[0]
-			for _, k := range []string{"id", "created_at", "status", "_links"} {
+			for _, k := range []string{"id", "name", "description", "hooks", "authentication", "_links"} {
 				if _, ok := item[k]; !ok {
 					t.Errorf("item lacks %q: %v", k, item)
+				}
+			}
+			for _, k := range []string{"created_at", "status"} {
+				if _, ok := item[k]; ok {
+					t.Errorf("item carries %q, which only SetExtraListFields adds: %v", k, item)
 				}
 			}
 			if item["description"] != "" {
@@ -414,11 +467,31 @@ func TestNoGetByIDNoUpdateAndUnknownPaths(t *testing.T) {
 		{http.MethodGet, "/v1/nothing", http.StatusNotFound},
 		{http.MethodGet, "/team/1/webhooks", http.StatusNotFound},
 	}
-	e.wantStatuses(tok, plainBody("changed"), tests)
+	for _, tt := range tests {
+		a := e.authed(tok, tt.method, tt.path, plainBody("changed"))
+		if a.status != tt.status {
+			t.Errorf("%s %s: HTTP %d, want %d", tt.method, tt.path, a.status, tt.status)
+			continue
+		}
+		switch {
+		case tt.status == http.StatusNotFound:
+			if p := a.problem(t); p.Detail != "Page not found." {
+				t.Errorf("%s %s: %s", tt.method, tt.path, a.body)
+			}
+		case tt.path == "/v1/oauth":
+			a.problem(t)
+		case len(a.body) != 0 || a.header.Get("Allow") == "":
+			// api-tools-rest's OptionsListener: 405, an Allow header, no body.
+			t.Errorf("%s %s: Allow %q body %q, want an Allow header and no body", tt.method, tt.path, a.header.Get("Allow"), a.body)
+		}
+	}
+	if a := e.authed(tok, http.MethodOptions, "/v1/team/1/webhooks", ""); a.status != http.StatusOK || a.header.Get("Allow") != "GET,POST" {
+		t.Errorf("OPTIONS: HTTP %d Allow %q", a.status, a.header.Get("Allow"))
+	}
 	if w := e.fake.Webhooks(1); len(w) != 1 || w[0].Name != "u" {
 		t.Errorf("stored %+v, want the original only", w)
 	}
-	if n := e.fake.Count(RouteOther); n != len(tests) {
+	if n := e.fake.Count(RouteOther); n != len(tests)+1 {
 		t.Errorf("Count(RouteOther) = %d, want %d", n, len(tests))
 	}
 }
@@ -489,8 +562,8 @@ func TestFaults_fractionCountAndClear(t *testing.T) {
 	if a.status != http.StatusServiceUnavailable {
 		t.Fatalf("faulted list: HTTP %d", a.status)
 	}
-	if env := a.envelope(t); env.Data != nil || env.DeveloperMessage == "" {
-		t.Errorf("fault envelope %s", a.body)
+	if p := a.problem(t); p.Title != "Service Unavailable" {
+		t.Errorf("fault problem %s", a.body)
 	}
 	e.create(tok, plainBody("unaffected"))
 	e.fake.SetFault("", 1, http.StatusInternalServerError)
@@ -508,7 +581,8 @@ func TestFaults_fractionCountAndClear(t *testing.T) {
 	e.fake.SetFaultRule(RouteList, Fault{Status: http.StatusTooManyRequests, Count: 2, RetryAfter: 3 * time.Second, UserMessage: "slow down"})
 	for i := range 2 {
 		a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", "")
-		if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "3" || a.envelope(t).UserMessage != "slow down" {
+		// A 429 is the gateway's: {"message": ...}, the fault's UserMessage when set.
+		if a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") != "3" || string(a.body) != `{"message":"slow down"}` {
 			t.Errorf("counted fault %d: HTTP %d Retry-After %q %s", i, a.status, a.header.Get("Retry-After"), a.body)
 		}
 	}
@@ -560,8 +634,8 @@ func TestLostCreate_storedButUnanswered(t *testing.T) {
 	}
 	e.fake.LoseNextCreateWithStatus(http.StatusGatewayTimeout)
 	a := e.authed(tok, http.MethodPost, "/v1/team/1/webhooks", plainBody("timed out"))
-	if a.status != http.StatusGatewayTimeout || a.envelope(t).Data != nil {
-		t.Errorf("HTTP %d %s, want a 504 envelope", a.status, a.body)
+	if a.status != http.StatusGatewayTimeout || a.problem(t).Title != "Gateway Time-out" {
+		t.Errorf("HTTP %d %s, want a 504 problem", a.status, a.body)
 	}
 	e.create(tok, plainBody("normal"))
 	if n := len(e.fake.Webhooks(1)); n != 3 {

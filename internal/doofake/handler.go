@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,8 @@ type route struct {
 	team      int64
 	teamValid bool
 	id        string
-	allow     string // set when the path exists but not for this method
+	allow     string // set when the path exists but not for this method (or for OPTIONS)
+	options   bool   // an OPTIONS request on a known path
 	notFound  bool
 }
 
@@ -74,15 +76,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var rep reply
 	switch {
 	case readErr != nil:
-		rep = errorReply(http.StatusBadRequest, r.URL.Path, "the request body could not be read", "Bad request")
+		rep = s.problemReply(newProblem(http.StatusBadRequest, "the request body could not be read"), r.URL.Path)
 	case len(body) > maxBody:
-		rep = errorReply(http.StatusRequestEntityTooLarge, r.URL.Path, "the request body exceeds 1 MiB", "Request too large")
+		rep = s.problemReply(newProblem(http.StatusRequestEntityTooLarge, "the request body exceeds 1 MiB"), r.URL.Path)
 	default:
 		rep = s.handle(r, rt, body)
 	}
 	rec.Status = rep.status
 	s.record(rec)
 	writeReply(w, rep)
+}
+
+// problemReply renders p outside handle.
+func (s *Server) problemReply(p *problem, path string) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.renderProblemLocked(p, path, nil)
 }
 
 // record appends one request to the log.
@@ -107,40 +116,46 @@ func wait(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// resolve maps a method and path to a route.
+// resolve maps a method and path to a route. A known path answers OPTIONS with its Allow header, as
+// api-tools-rest's OptionsListener does; other methods it does not serve get 405.
 func resolve(method, path string) route {
 	seg := strings.Split(strings.Trim(path, "/"), "/")
+	known := func(name, allow string, methods ...string) route {
+		if method == http.MethodOptions {
+			return route{name: RouteOther, allow: allow, options: true}
+		}
+		for _, m := range methods {
+			if m == method {
+				return route{name: name}
+			}
+		}
+		return route{name: RouteOther, allow: allow}
+	}
 	switch {
 	case len(seg) == 2 && seg[0] == "v1" && seg[1] == "oauth":
 		if method == http.MethodPost {
 			return route{name: RouteToken}
 		}
-		return route{name: RouteOther, allow: http.MethodPost}
+		// oauth2-server-php answers every other method itself (see tokenMethodProblem).
+		return route{name: RouteOther, allow: "POST, OPTIONS", options: method == http.MethodOptions}
 	case len(seg) == 4 && seg[0] == "v1" && seg[1] == "organizers" && seg[2] == "current" && seg[3] == "organizations":
-		if method == http.MethodGet {
-			return route{name: RouteOrganizations}
-		}
-		return route{name: RouteOther, allow: http.MethodGet}
+		return known(RouteOrganizations, "GET", http.MethodGet)
 	case len(seg) == 4 && seg[0] == "v1" && seg[1] == "team" && seg[3] == "webhooks":
 		team, err := strconv.ParseInt(seg[2], 10, 64)
-		rt := route{team: team, teamValid: err == nil && team > 0}
-		if !rt.teamValid {
-			rt.team = 0
-		}
-		switch method {
-		case http.MethodGet:
+		rt := known(RouteCreate, "GET,POST", http.MethodGet, http.MethodPost)
+		if rt.name == RouteCreate && method == http.MethodGet {
 			rt.name = RouteList
-		case http.MethodPost:
-			rt.name = RouteCreate
-		default:
-			rt.name, rt.allow = RouteOther, "GET, POST"
+		}
+		rt.team, rt.teamValid = team, err == nil && team > 0
+		if !rt.teamValid {
+			// doo's route takes digits only: any other segment matches no route.
+			return route{name: RouteOther, notFound: true}
 		}
 		return rt
 	case len(seg) == 3 && seg[0] == "v1" && seg[1] == "webhooks" && seg[2] != "":
-		if method == http.MethodDelete {
-			return route{name: RouteDelete, id: seg[2]}
-		}
-		return route{name: RouteOther, allow: http.MethodDelete}
+		rt := known(RouteDelete, "DELETE", http.MethodDelete)
+		rt.id = seg[2]
+		return rt
 	}
 	return route{name: RouteOther, notFound: true}
 }
@@ -151,54 +166,74 @@ func (s *Server) handle(r *http.Request, rt route, body []byte) reply {
 	key := r.Header.Get("x-api-key")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commitDueLocked()
+	fail := func(p *problem) reply {
+		var echo []byte
+		if rt.name == RouteCreate && s.echoErrors {
+			echo = body
+		}
+		return s.renderProblemLocked(p, path, echo)
+	}
 	if key == "" || key != s.apiKey {
 		return jsonReply(http.StatusForbidden, map[string]string{"message": "Forbidden"})
 	}
 	if rep, limited := s.limitLocked(key); limited {
 		return rep
 	}
-	if rep, failed := s.faultLocked(rt.name, path); failed {
+	if rep, p, failed := s.faultLocked(rt.name); failed {
+		if p != nil {
+			return fail(p)
+		}
 		return rep
 	}
-	if rt.notFound {
-		return errorReply(http.StatusNotFound, path, "no resource at "+r.Method+" "+path, "Not found")
-	}
-	if rt.allow != "" {
-		rep := errorReply(http.StatusMethodNotAllowed, path,
-			fmt.Sprintf("%s is not allowed on %s (allowed: %s); webhook configurations can be neither read by id nor updated", r.Method, path, rt.allow),
-			"Method not allowed")
-		rep.header.Set("Allow", rt.allow)
-		return rep
+	switch {
+	case rt.notFound:
+		// laminas-mvc's RouteNotFoundStrategy message, rendered by api-tools-api-problem.
+		return fail(newProblem(http.StatusNotFound, "Page not found."))
+	case rt.options:
+		return reply{status: http.StatusOK, header: http.Header{"Allow": {rt.allow}}}
+	case rt.allow != "" && strings.HasPrefix(path, "/v1/oauth"):
+		p := newProblem(http.StatusMethodNotAllowed, "The request method must be POST when requesting an access token")
+		p.typ, p.title = oauthErrorType, "invalid_request"
+		p.header.Set("Allow", rt.allow)
+		return fail(p)
+	case rt.allow != "":
+		// api-tools-rest's OptionsListener: 405 with an Allow header and no body.
+		p := newProblem(http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s (allowed: %s)", r.Method, path, rt.allow))
+		p.empty = true
+		p.header.Set("Allow", rt.allow)
+		return fail(p)
 	}
 	if rt.name != RouteToken && rt.name != RouteDelete {
-		if msg, ok := s.authorizedLocked(r.Header.Get("Authorization")); !ok {
-			return errorReply(http.StatusUnauthorized, path, msg, "Unauthorized")
+		if p := s.authorizeLocked(r.Header.Get("Authorization")); p != nil {
+			return fail(p)
 		}
 	}
-	if rt.name == RouteList || rt.name == RouteCreate {
-		if !rt.teamValid {
-			return errorReply(http.StatusNotFound, path, "team id must be a positive integer", "Team not found")
-		}
-		if !s.hasTeamLocked(rt.team) {
-			return errorReply(http.StatusForbidden, path,
-				fmt.Sprintf("team %d is not a team of the caller's organizations", rt.team), "Access denied to this team")
-		}
+	if (rt.name == RouteList || rt.name == RouteCreate) && !s.hasTeamLocked(rt.team) {
+		// api-tools-mvc-auth's authorization failure, rendered by api-tools' UnauthorizedListener.
+		return fail(newProblem(http.StatusForbidden, "Forbidden"))
 	}
+	var rep reply
+	var p *problem
 	switch rt.name {
 	case RouteToken:
-		return s.tokenLocked(path, body)
+		rep, p = s.tokenLocked(path, r.Header.Get("Content-Type"), body)
 	case RouteOrganizations:
-		return s.organizationsLocked()
+		rep = s.organizationsLocked()
 	case RouteList:
-		return s.listLocked(r, rt.team)
+		rep, p = s.listLocked(r, rt.team)
 	case RouteCreate:
-		return s.createLocked(path, rt.team, body)
+		rep, p = s.createLocked(path, rt.team, body)
 	default:
 		if !s.ignoreDeletes {
 			s.removeLocked(rt.id)
 		}
-		return reply{status: http.StatusNoContent, header: http.Header{}}
+		rep = reply{status: http.StatusNoContent, header: http.Header{}}
 	}
+	if p != nil {
+		return fail(p)
+	}
+	return rep
 }
 
 // limitLocked enforces the daily quota and the throttle of key; s.mu must be held.
@@ -240,8 +275,10 @@ func (s *Server) limitLocked(key string) (reply, bool) {
 	return reply{}, false
 }
 
-// faultLocked decides whether an injected fault hits this call of route; s.mu must be held.
-func (s *Server) faultLocked(name, path string) (reply, bool) {
+// faultLocked decides whether an injected fault hits this call of route; s.mu must be held. A fault
+// answers a problem (rendered in the current dialect), or a raw reply: its Body as is, or for a 429 the
+// gateway's {"message"} body.
+func (s *Server) faultLocked(name string) (reply, *problem, bool) {
 	key := name
 	f := s.faults[key]
 	if f == nil {
@@ -249,18 +286,18 @@ func (s *Server) faultLocked(name, path string) (reply, bool) {
 		f = s.faults[key]
 	}
 	if f == nil {
-		return reply{}, false
+		return reply{}, nil, false
 	}
 	if f.Skip > 0 {
 		f.Skip--
-		return reply{}, false
+		return reply{}, nil, false
 	}
 	hit := f.Fraction >= 1 || (f.Fraction <= 0 && f.Count > 0)
 	if !hit && f.Fraction > 0 {
 		hit = s.faultRG.Float64() < f.Fraction
 	}
 	if !hit {
-		return reply{}, false
+		return reply{}, nil, false
 	}
 	if f.Count > 0 {
 		f.Count--
@@ -268,57 +305,99 @@ func (s *Server) faultLocked(name, path string) (reply, bool) {
 			delete(s.faults, key)
 		}
 	}
-	var rep reply
-	if f.Body != "" {
-		rep = reply{status: f.Status, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(f.Body)}
-	} else {
-		dev := orDefault(f.DeveloperMessage, fmt.Sprintf("%s (fault injected by the emulator)", http.StatusText(f.Status)))
-		user := orDefault(f.UserMessage, orDefault(http.StatusText(f.Status), "Error"))
-		rep = errorReply(f.Status, path, dev, user)
-	}
+	header := http.Header{}
 	if f.Location != "" {
-		rep.header.Set("Location", f.Location)
+		header.Set("Location", f.Location)
 	}
 	switch {
 	case f.RetryAfter > 0:
-		rep.header.Set("Retry-After", retryAfter(f.RetryAfter))
+		header.Set("Retry-After", retryAfter(f.RetryAfter))
 	case f.Status == http.StatusTooManyRequests:
-		rep.header.Set("Retry-After", "1")
+		header.Set("Retry-After", "1")
 	}
-	return rep, true
+	var rep reply
+	switch {
+	case f.Body != "":
+		rep = reply{status: f.Status, header: http.Header{"Content-Type": {ContentTypeJSON}}, body: []byte(f.Body)}
+	case f.Status == http.StatusTooManyRequests && f.DeveloperMessage == "":
+		rep = jsonReply(f.Status, map[string]string{"message": orDefault(f.UserMessage, "Too Many Requests")})
+	default:
+		p := newProblem(f.Status, orDefault(f.DeveloperMessage, fmt.Sprintf("%s (fault injected by the emulator)", http.StatusText(f.Status))))
+		p.title = f.UserMessage
+		p.header = header
+		return reply{}, p, true
+	}
+	for k, v := range header {
+		rep.header[k] = v
+	}
+	return rep, nil, true
 }
 
-// authorizedLocked checks a Bearer token; s.mu must be held.
-func (s *Server) authorizedLocked(header string) (string, bool) {
+// authorizeLocked checks a Bearer token and returns the problem of a failure; s.mu must be held.
+func (s *Server) authorizeLocked(header string) *problem {
 	scheme, tok, found := strings.Cut(strings.TrimSpace(header), " ")
-	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-		return "an Authorization: Bearer <access_token> header is required", false
+	tok = strings.TrimSpace(tok)
+	reason := ""
+	if !found || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		reason = "missing"
+	} else if issued, ok := s.tokens[tok]; !ok {
+		reason = "The access token provided is invalid"
+	} else if s.tokenTTL > 0 && !s.now().Before(issued.Add(s.tokenTTL)) {
+		reason = "The access token provided has expired"
 	}
-	issued, ok := s.tokens[strings.TrimSpace(tok)]
-	if !ok {
-		return "the access token is invalid or expired", false
+	switch {
+	case reason == "":
+		return nil
+	case !s.bearerChallenges:
+		return newProblem(http.StatusUnauthorized, "Unauthorized")
+	case reason == "missing":
+		p := newProblem(http.StatusForbidden, "Forbidden")
+		p.header.Set("WWW-Authenticate", `Bearer realm="Service"`)
+		return p
+	default:
+		p := newProblem(http.StatusUnauthorized, "Unauthorized")
+		p.empty = true
+		p.header.Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="Service", error="invalid_token", error_description="%s"`, reason))
+		return p
 	}
-	if s.tokenTTL > 0 && !s.now().Before(issued.Add(s.tokenTTL)) {
-		return "the access token is invalid or expired", false
-	}
-	return "", true
 }
 
-// tokenLocked answers POST /v1/oauth; s.mu must be held.
-func (s *Server) tokenLocked(path string, body []byte) reply {
-	var req struct {
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
-		GrantType    string `json:"grant_type"`
+// tokenLocked answers POST /v1/oauth; errors are oauth2-server-php's, rendered as problems by
+// api-tools-oauth2 (title = the OAuth2 error code); s.mu must be held.
+func (s *Server) tokenLocked(path, contentType string, body []byte) (reply, *problem) {
+	var get func(string) string
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/x-www-form-urlencoded") {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			form = url.Values{}
+		}
+		get = form.Get
+	} else {
+		data, p := decodeCreateBody(body)
+		if p != nil {
+			return reply{}, p
+		}
+		get = func(k string) string {
+			v, _ := data[k].(string)
+			return v
+		}
 	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		return errorReply(http.StatusBadRequest, path, "the body must be a JSON object with client_id, client_secret and grant_type: "+err.Error(), "Bad request")
+	oauthError := func(code, detail string) *problem {
+		p := newProblem(http.StatusBadRequest, detail)
+		p.title = code
+		return p
 	}
-	if req.GrantType != "client_credentials" {
-		return errorReply(http.StatusBadRequest, path, "grant_type must be client_credentials", "Bad request")
-	}
-	if req.ClientID != s.clientID || req.ClientSecret != s.clientSecret {
-		return errorReply(http.StatusUnauthorized, path, "invalid client_id or client_secret", "Invalid client credentials")
+	switch grant := get("grant_type"); {
+	case grant == "":
+		return reply{}, oauthError("invalid_request", "The grant type was not specified in the request")
+	case grant != "client_credentials":
+		return reply{}, oauthError("unsupported_grant_type", fmt.Sprintf("Grant type \"%s\" not supported", grant))
+	case get("client_id") == "":
+		return reply{}, oauthError("invalid_client", "Client credentials were not found in the headers or body")
+	case get("client_secret") == "":
+		return reply{}, oauthError("invalid_client", "client credentials are required")
+	case get("client_id") != s.clientID || get("client_secret") != s.clientSecret:
+		return reply{}, oauthError("invalid_client", "The client credentials are invalid")
 	}
 	b := make([]byte, 20)
 	_, _ = rand.Read(b)
@@ -326,7 +405,7 @@ func (s *Server) tokenLocked(path string, body []byte) reply {
 	s.tokens[tok] = s.now()
 	s.issued = append(s.issued, tok)
 	return envelopeReply(http.StatusOK, path, "Success", "Success",
-		map[string]any{"access_token": tok, "refresh_token": nil})
+		map[string]any{"access_token": tok, "refresh_token": nil}), nil
 }
 
 // organizationsLocked answers GET /v1/organizers/current/organizations without an envelope; s.mu must be held.
@@ -358,10 +437,6 @@ func envelopeReply(status int, path, dev, user string, data any) reply {
 		ResponseStatus: status, DeveloperMessage: dev, UserMessage: user, Data: data,
 		Links: map[string]link{"self": {Href: docHost + path}},
 	})
-}
-
-func errorReply(status int, path, dev, user string) reply {
-	return envelopeReply(status, path, dev, user, nil)
 }
 
 // writeReply sends rep, or closes the connection without an answer when rep.hangUp is set.

@@ -59,6 +59,31 @@ func (a answer) envelope(t *testing.T) envelope {
 	return e
 }
 
+// problemDoc is a decoded ApiProblem document.
+type problemDoc struct {
+	Type               string         `json:"type"`
+	Title              string         `json:"title"`
+	Status             int            `json:"status"`
+	Detail             string         `json:"detail"`
+	ValidationMessages map[string]any `json:"validation_messages"`
+}
+
+// problem decodes the answer as an ApiProblem, checking its Content-Type, status and required members.
+func (a answer) problem(t *testing.T) problemDoc {
+	t.Helper()
+	if ct := a.header.Get("Content-Type"); ct != ContentTypeProblem {
+		t.Errorf("HTTP %d: Content-Type %q, want %q: %s", a.status, ct, ContentTypeProblem, a.body)
+	}
+	var p problemDoc
+	if err := json.Unmarshal(a.body, &p); err != nil {
+		t.Fatalf("answer %d is not a problem document: %v: %s", a.status, err, a.body)
+	}
+	if p.Status != a.status || p.Type == "" || p.Title == "" || p.Detail == "" {
+		t.Errorf("problem %s lacks a member or its status differs from HTTP %d", a.body, a.status)
+	}
+	return p
+}
+
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
 	fake := New(opts)
@@ -233,7 +258,7 @@ type statusCase struct {
 }
 
 // wantStatuses sends body with tok to each case and checks its status; an answer other than
-// 200 must also be a doo envelope.
+// 200 must also be an ApiProblem document.
 func (e *env) wantStatuses(tok, body string, tests []statusCase) {
 	e.t.Helper()
 	for _, tt := range tests {
@@ -243,7 +268,7 @@ func (e *env) wantStatuses(tok, body string, tests []statusCase) {
 			continue
 		}
 		if tt.status != http.StatusOK {
-			a.envelope(e.t)
+			a.problem(e.t)
 		}
 	}
 }

@@ -85,8 +85,8 @@ func TestFault_oneOffAnswersBeforeTheHandler(t *testing.T) {
 			e := newEnv(t, Options{})
 			tok := e.token()
 			e.fake.SetFaultRule(tt.route, Fault{Status: tt.status, Count: 1})
-			if a := tt.send(e, tok); a.status != tt.status || a.envelope(t).Data != nil {
-				t.Errorf("first call: HTTP %d %s, want a %d envelope", a.status, a.body, tt.status)
+			if a := tt.send(e, tok); a.status != tt.status || a.problem(t).Status != tt.status {
+				t.Errorf("first call: HTTP %d %s, want a %d problem", a.status, a.body, tt.status)
 			}
 			if n := len(e.fake.Webhooks(1)); n != 0 {
 				t.Errorf("a refused call stored %d configurations", n)
@@ -180,12 +180,12 @@ func TestReplaceBetweenPages_waitsForAMultiPageListing(t *testing.T) {
 	}
 }
 
-func TestReplaceBetweenPagesAny_picksTheFirstHandmadeOrNothing(t *testing.T) {
+func TestReplaceBetweenPagesNamed_picksTheFirstMatchOrNothing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{PageSize: 2})
 	tok := e.token()
 	ids := seedNames(e.fake, "managed-1", "handmade-1", "handmade-2")
-	e.fake.ReplaceBetweenPagesAny(1)
+	e.fake.ReplaceBetweenPagesNamed(1, "handmade")
 	e.list(tok, 1, "")
 	if reps := e.fake.Replacements(); len(reps) != 1 || reps[0].OldID != ids[1] {
 		t.Fatalf("Replacements = %+v, want handmade-1 (%s) replaced", reps, ids[1])
@@ -194,10 +194,10 @@ func TestReplaceBetweenPagesAny_picksTheFirstHandmadeOrNothing(t *testing.T) {
 	none := newEnv(t, Options{PageSize: 2})
 	seedNames(none.fake, "a", "b", "c")
 	before := none.fake.Webhooks(1)
-	none.fake.ReplaceBetweenPagesAny(1)
+	none.fake.ReplaceBetweenPagesMatching(1, func(w Webhook) bool { return w.Name == "nobody" })
 	none.list(none.token(), 1, "")
 	if !reflect.DeepEqual(none.fake.Webhooks(1), before) || len(none.fake.Replacements()) != 0 || none.fake.PendingReplacements(1) != 0 {
-		t.Error("with no handmade configuration the listing must consume the arm and change nothing")
+		t.Error("with no matching configuration the listing must consume the arm and change nothing")
 	}
 
 	gone := newEnv(t, Options{PageSize: 2})

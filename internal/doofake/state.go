@@ -24,6 +24,7 @@ type stateEntry struct {
 // SaveState writes the stored configurations (and the suffix salt) as JSON to out.
 func (s *Server) SaveState(out io.Writer) error {
 	s.mu.Lock()
+	s.commitDueLocked()
 	st := stateFile{Salt: hex.EncodeToString(s.salt), Webhooks: make([]stateEntry, 0, len(s.webhooks))}
 	for _, sw := range s.webhooks {
 		st.Webhooks = append(st.Webhooks, stateEntry{TeamID: sw.team, CreatedAt: sw.created, Webhook: copyWebhook(sw.w), NumericID: sw.numeric})

@@ -1,31 +1,29 @@
 package doofake
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
-// listedWebhook is a list item: the stored configuration plus fields clients must ignore.
+// listedWebhook is a list item: the stored configuration, plus with extra list fields on fields
+// clients must ignore.
 type listedWebhook struct {
 	ID             any             `json:"id"` // string, or json.Number for numeric ids
 	Name           string          `json:"name"`
-	Description    *string         `json:"description,omitempty"` // nil only when description is omitted`
+	Description    *string         `json:"description,omitempty"` // nil only when description is omitted
 	EventID        string          `json:"event_id,omitempty"`
 	EventGuideID   string          `json:"event_guide_id,omitempty"`
 	Hooks          []listedHook    `json:"hooks"`
 	Authentication *Authentication `json:"authentication,omitempty"`
-	Status         string          `json:"status"`
-	CreatedAt      string          `json:"created_at"`
+	Status         string          `json:"status,omitempty"`
+	CreatedAt      string          `json:"created_at,omitempty"`
 	Links          map[string]link `json:"_links"`
 }
 
@@ -35,9 +33,10 @@ type listedHook struct {
 	Method   string  `json:"method"`
 	Endpoint string  `json:"endpoint"`
 	Origin   *Origin `json:"origin,omitempty"`
-	Active   bool    `json:"active"`
+	Active   *bool   `json:"active,omitempty"`
 }
 
+// listPage is api-tools-hal's rendering of a paginated collection (Hal::renderCollection).
 type listPage struct {
 	Links      map[string]link            `json:"_links"`
 	Embedded   map[string][]listedWebhook `json:"_embedded"`
@@ -47,27 +46,43 @@ type listPage struct {
 	Page       int                        `json:"page"`
 }
 
-var validMethods = map[string]bool{
-	http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true, http.MethodDelete: true,
-}
-
 // createLocked answers POST /v1/team/{team}/webhooks; s.mu must be held.
-func (s *Server) createLocked(path string, team int64, body []byte) reply {
-	w, err := parseWebhook(body)
-	if err != nil {
-		return errorReply(http.StatusBadRequest, path, err.Error(), "The webhook configuration is invalid: "+err.Error())
+func (s *Server) createLocked(path string, team int64, body []byte) (reply, *problem) {
+	w, p := validateCreate(body)
+	if p != nil {
+		return reply{}, p
+	}
+	if len(s.lateArms) > 0 {
+		delay := s.lateArms[0]
+		s.lateArms = s.lateArms[1:]
+		now := s.now()
+		s.lateQueue = append(s.lateQueue, lateCommit{team: team, w: w, answered: now, due: now.Add(delay)})
+		return reply{}, newProblem(http.StatusGatewayTimeout, "Gateway Time-out (fault injected by the emulator)")
 	}
 	id := s.storeLocked(team, w)
 	if len(s.losses) > 0 {
 		status := s.losses[0]
 		s.losses = s.losses[1:]
 		if status == StatusNoResponse {
-			return reply{status: StatusNoResponse, hangUp: true}
+			return reply{status: StatusNoResponse, hangUp: true}, nil
 		}
-		return errorReply(status, path, http.StatusText(status)+" (the configuration was stored; answer lost by the emulator)",
-			orDefault(http.StatusText(status), "Error"))
+		return reply{}, newProblem(status, http.StatusText(status)+" (the configuration was stored; answer lost by the emulator)")
 	}
-	return envelopeReply(s.createStatus, path, "Success", "Success", s.jsonIDLocked(id))
+	data := s.jsonIDLocked(id)
+	if s.createObject {
+		data = s.objectLocked(id)
+	}
+	return envelopeReply(s.createStatus, path, "Success", "Success", data), nil
+}
+
+// objectLocked is the stored configuration id as a JSON object, secrets included; s.mu must be held.
+func (s *Server) objectLocked(id string) map[string]any {
+	sw := s.byID[id]
+	b, _ := json.Marshal(sw.w)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	m["id"] = s.jsonIDLocked(id)
+	return m
 }
 
 // jsonIDLocked is id as the API shows it: a JSON number for numeric ids, else a string; s.mu must be held.
@@ -78,137 +93,68 @@ func (s *Server) jsonIDLocked(id string) any {
 	return id
 }
 
-// parseWebhook decodes and validates a create body; the error names the offending field.
-func parseWebhook(body []byte) (Webhook, error) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return Webhook{}, errors.New("body must be a JSON object")
-	}
-	var w Webhook
-	if err := json.Unmarshal(trimmed, &w); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return Webhook{}, fmt.Errorf("%s must be a JSON %s, not %s", te.Field, jsonKind(te.Type.Kind().String()), te.Value)
+// pageParam reads ?page= as api-tools-rest does (RestController::prepareHalCollection hands it to
+// api-tools-hal's Collection::setPage): absent means 1; a value PHP's is_numeric refuses or an array is
+// "Page must be an integer", one below 1 "Page must be a positive integer", both 400 problems.
+func pageParam(q url.Values) (int, *problem) {
+	for k := range q {
+		if strings.HasPrefix(k, "page[") {
+			return 0, newProblem(http.StatusBadRequest, `Page must be an integer; received "array"`)
 		}
-		return Webhook{}, fmt.Errorf("body is not valid JSON: %v", err)
 	}
-	w.ID = ""
-	if err := validateWebhook(&w); err != nil {
-		return Webhook{}, err
+	raw, present := q["page"]
+	if !present {
+		return 1, nil
 	}
-	return w, nil
+	if !phpNumeric.MatchString(raw[0]) {
+		return 0, newProblem(http.StatusBadRequest, `Page must be an integer; received "string"`)
+	}
+	page := phpIntOfNumeric(raw[0])
+	if page < 1 {
+		return 0, newProblem(http.StatusBadRequest, fmt.Sprintf(`Page must be a positive integer; received "%d"`, page))
+	}
+	return page, nil
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "slice":
-		return "array"
-	case "struct", "ptr":
-		return "object"
+// pageSizeLocked is the page size of this listing: the fixed one, or with SetPageSizeParam the client's
+// choice, checked as api-tools-rest's getList and api-tools-hal's Collection::setPageSize do (-1 turns
+// pagination off); used reports whether the client chose it; s.mu must be held.
+func (s *Server) pageSizeLocked(q url.Values) (size int, used bool, p *problem) {
+	size = s.pageSize
+	param := s.pageSizeParam
+	if param.Name == "" {
+		return size, false, nil
 	}
-	return goKind
+	raw, present := q[param.Name]
+	if !present {
+		return size, false, nil
+	}
+	size = phpIntCast(raw[0])
+	if param.Max > 0 && size > param.Max {
+		if !param.Clamp {
+			return 0, false, newProblem(http.StatusRequestedRangeNotSatisfiable,
+				fmt.Sprintf("Page size is out of range, maximum page size is %d", param.Max))
+		}
+		size = param.Max
+	}
+	if size < 1 && size != -1 {
+		return 0, false, newProblem(http.StatusBadRequest,
+			fmt.Sprintf(`size must be a positive integer or -1 (to disable pagination); received "%d"`, size))
+	}
+	return size, true, nil
 }
 
-// validateWebhook applies doo's documented rules and fills defaults (method POST).
-func validateWebhook(w *Webhook) error {
-	switch n := utf8.RuneCountInString(w.Name); {
-	case n == 0:
-		return errors.New("name is required")
-	case n > 255:
-		return fmt.Errorf("name must be at most 255 characters, got %d", n)
+// listLocked answers GET /v1/team/{team}/webhooks?page=N as api-tools-rest and api-tools-hal do; s.mu
+// must be held.
+func (s *Server) listLocked(r *http.Request, team int64) (reply, *problem) {
+	q := r.URL.Query()
+	size, sizeUsed, p := s.pageSizeLocked(q)
+	if p != nil {
+		return reply{}, p
 	}
-	if len(w.Hooks) == 0 {
-		return errors.New("hooks must hold at least one hook")
-	}
-	for i := range w.Hooks {
-		h := &w.Hooks[i]
-		field := fmt.Sprintf("hooks[%d]", i)
-		if err := validateType(h.Type); err != nil {
-			return fmt.Errorf("%s.type %v", field, err)
-		}
-		if h.Method == "" {
-			h.Method = http.MethodPost
-		}
-		if !validMethods[h.Method] {
-			return fmt.Errorf("%s.method must be one of GET, POST, PUT, PATCH, DELETE, got %q", field, h.Method)
-		}
-		if err := validateURL(h.Endpoint); err != nil {
-			return fmt.Errorf("%s.endpoint %v", field, err)
-		}
-		if o := h.Origin; o != nil {
-			if o.Method == "" {
-				o.Method = http.MethodPost
-			}
-			if !validMethods[o.Method] {
-				return fmt.Errorf("%s.origin.method must be one of GET, POST, PUT, PATCH, DELETE, got %q", field, o.Method)
-			}
-			if err := validateURL(o.Endpoint); err != nil {
-				return fmt.Errorf("%s.origin.endpoint %v", field, err)
-			}
-			if strings.TrimSpace(o.Body) == "" {
-				return fmt.Errorf("%s.origin.body is required when origin is present", field)
-			}
-		}
-	}
-	if a := w.Authentication; a != nil {
-		if a.GrantType != "" && a.GrantType != "client_credentials" {
-			return fmt.Errorf("authentication.grant_type must be client_credentials, got %q", a.GrantType)
-		}
-		if err := validateURL(a.Endpoint); err != nil {
-			return fmt.Errorf("authentication.endpoint %v", err)
-		}
-		if a.Credentials.ClientSecret == "" {
-			return errors.New("authentication.credentials.client_secret is required when authentication is present")
-		}
-		if a.HeaderValueFormat != "" && !strings.Contains(a.HeaderValueFormat, "%ACCESS_TOKEN%") {
-			return errors.New("authentication.header_value_format must contain %ACCESS_TOKEN%")
-		}
-	}
-	return nil
-}
-
-// validateType accepts any lowercase [a-z_] name, since doo knows types its docs lack, but not the on_ prefix.
-func validateType(t string) error {
-	if t == "" {
-		return errors.New("is required")
-	}
-	for i, c := range t {
-		if (c < 'a' || c > 'z') && (c != '_' || i == 0) {
-			return fmt.Errorf("must be a lowercase name of letters and underscores, got %q", t)
-		}
-	}
-	if strings.HasPrefix(t, "on_") {
-		return fmt.Errorf("must be given without the on_ prefix, got %q", t)
-	}
-	return nil
-}
-
-// validateURL requires an absolute http(s) URL of at most 1000 characters.
-func validateURL(raw string) error {
-	if raw == "" {
-		return errors.New("is required")
-	}
-	if len(raw) > 1000 {
-		return fmt.Errorf("must be at most 1000 characters, got %d", len(raw))
-	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("must be an absolute http or https URL, got %q", raw)
-	}
-	return nil
-}
-
-// listLocked answers GET /v1/team/{team}/webhooks?page=N; s.mu must be held.
-func (s *Server) listLocked(r *http.Request, team int64) reply {
-	page := 1
-	if raw := r.URL.Query().Get("page"); raw != "" {
-		p, err := strconv.Atoi(raw)
-		if err != nil || p < 1 {
-			return errorReply(http.StatusBadRequest, r.URL.Path, fmt.Sprintf("page must be a positive integer, got %q", raw), "Bad request")
-		}
-		page = p
+	page, p := pageParam(q)
+	if p != nil {
+		return reply{}, p
 	}
 	if s.ignorePageCount > 0 {
 		page = 1
@@ -219,31 +165,70 @@ func (s *Server) listLocked(r *http.Request, team int64) reply {
 			all = append(all, sw)
 		}
 	}
-	total, size := len(all), s.pageSize
-	pages := max(1, (total+size-1)/size)
-	items := []listedWebhook{}
-	for i := (page - 1) * size; i < total && i < page*size; i++ {
-		items = append(items, s.listedLocked(all[i]))
+	total := len(all)
+	perPage := size
+	if perPage == -1 {
+		perPage = max(total, 1)
 	}
-	if page == 1 && pages > 1 {
-		s.replaceBetweenPagesLocked(team)
+	pages := (total + perPage - 1) / perPage
+	if s.legacyEmptyList && pages == 0 {
+		pages = 1
 	}
 	if s.ignorePageCount > 0 {
 		pages = s.ignorePageCount
 	}
-	base := fmt.Sprintf("%s/team/%d/webhooks", docHost, team)
-	return jsonReply(http.StatusOK, listPage{
-		Links: map[string]link{
-			"self":  {Href: fmt.Sprintf("%s?page=%d", base, page)},
-			"first": {Href: base},
-			"last":  {Href: fmt.Sprintf("%s?page=%d", base, pages)},
-		},
-		Embedded:   map[string][]listedWebhook{"webhooks": items},
-		PageCount:  pages,
+	base := docHost + r.URL.Path
+	href := func(n int) string {
+		v := url.Values{}
+		if sizeUsed {
+			v.Set(s.pageSizeParam.Name, strconv.Itoa(size))
+		}
+		if n > 0 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	}
+	out := listPage{
+		Embedded:   map[string][]listedWebhook{"webhooks": {}},
 		PageSize:   size,
 		TotalItems: total,
-		Page:       page,
-	})
+	}
+	if pages == 0 {
+		// PaginationInjector returns before checking the page or adding links; renderCollection
+		// then says page 0. The self link is the one the controller set: the route, no page.
+		out.Links = map[string]link{"self": {Href: href(0)}}
+		return jsonHALReply(out), nil
+	}
+	if page > pages {
+		return reply{}, newProblem(http.StatusConflict, "Invalid page provided")
+	}
+	for i := (page - 1) * perPage; i < total && i < page*perPage; i++ {
+		out.Embedded["webhooks"] = append(out.Embedded["webhooks"], s.listedLocked(all[i]))
+	}
+	if page == 1 && (total+perPage-1)/perPage > 1 {
+		s.replaceBetweenPagesLocked(team)
+		s.deleteBetweenPagesLocked(team)
+	}
+	out.Links = map[string]link{"self": {Href: href(page)}, "first": {Href: href(0)}, "last": {Href: href(pages)}}
+	if page > 1 {
+		out.Links["prev"] = link{Href: href(page - 1)}
+	}
+	if page < pages {
+		out.Links["next"] = link{Href: href(page + 1)}
+	}
+	out.PageCount, out.Page = pages, page
+	return jsonHALReply(out), nil
+}
+
+func jsonHALReply(v any) reply {
+	rep := jsonReply(http.StatusOK, v)
+	if rep.status == http.StatusOK {
+		rep.header.Set("Content-Type", ContentTypeHAL)
+	}
+	return rep
 }
 
 // listedLocked renders one stored configuration as a list item; s.mu must be held.
@@ -251,9 +236,11 @@ func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 	w := copyWebhook(sw.w)
 	item := listedWebhook{
 		ID: s.jsonIDLocked(w.ID), Name: w.Name, Authentication: w.Authentication,
-		Hooks: make([]listedHook, len(w.Hooks)), Status: "active",
-		CreatedAt: sw.created.Format(time.RFC3339),
-		Links:     map[string]link{"self": {Href: "https://api.doo.net/v1/webhooks/" + w.ID}},
+		Hooks: make([]listedHook, len(w.Hooks)),
+		Links: map[string]link{"self": {Href: "https://api.doo.net/v1/webhooks/" + w.ID}},
+	}
+	if s.extraListFields {
+		item.Status, item.CreatedAt = "active", sw.created.Format(time.RFC3339)
 	}
 	if !s.omitEventIDs {
 		item.EventID, item.EventGuideID = w.EventID, w.EventGuideID
@@ -266,7 +253,11 @@ func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 		if h.Origin != nil {
 			typ += "_" + s.suffixLocked(w.ID, i, h.Type)
 		}
-		item.Hooks[i] = listedHook{Type: typ, Method: h.Method, Endpoint: h.Endpoint, Origin: h.Origin, Active: true}
+		item.Hooks[i] = listedHook{Type: typ, Method: h.Method, Endpoint: h.Endpoint, Origin: h.Origin}
+		if s.extraListFields {
+			active := true
+			item.Hooks[i].Active = &active
+		}
 	}
 	return item
 }
@@ -289,7 +280,7 @@ func (s *Server) replaceBetweenPagesLocked(team int64) {
 		if sw.team != team {
 			continue
 		}
-		if (p.anyHandmade && strings.HasPrefix(sw.w.Name, "handmade")) || (!p.anyHandmade && sw.w.ID == p.id) {
+		if (p.match != nil && p.match(copyWebhook(sw.w))) || (p.match == nil && sw.w.ID == p.id) {
 			old = sw
 			break
 		}
@@ -302,6 +293,25 @@ func (s *Server) replaceBetweenPagesLocked(team int64) {
 	s.removeLocked(old.w.ID)
 	newID := s.storeLocked(team, cp)
 	s.replacements = append(s.replacements, Replacement{TeamID: team, OldID: old.w.ID, NewID: newID})
+}
+
+// deleteBetweenPagesLocked fires the team's first armed DeleteBetweenPages; s.mu must be held.
+func (s *Server) deleteBetweenPagesLocked(team int64) {
+	queue := s.pendingDeletes[team]
+	if len(queue) == 0 {
+		return
+	}
+	id := queue[0]
+	if len(queue) == 1 {
+		delete(s.pendingDeletes, team)
+	} else {
+		s.pendingDeletes[team] = queue[1:]
+	}
+	if sw := s.byID[id]; sw == nil || sw.team != team {
+		return
+	}
+	s.removeLocked(id)
+	s.deletions = append(s.deletions, Deletion{TeamID: team, ID: id})
 }
 
 // suffixLocked is the 32-hex suffix of a GraphQL hook's type: stable, but unpredictable without the salt.
