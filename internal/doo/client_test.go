@@ -309,8 +309,8 @@ func TestInvalidCredentials_failOnceNamingTheStatus(t *testing.T) {
 	if !strings.Contains(err.Error(), "HTTP 401") && !strings.Contains(err.Error(), "HTTP 400") {
 		t.Errorf("message %q does not name the status", err)
 	}
-	if !strings.Contains(err.Error(), "client_secret") {
-		t.Errorf("message %q does not say what to check", err)
+	if doo.ReasonOf(err) != doo.ReasonBadCredentials || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("message %q (reason %q) does not quote doo or classify the refused credentials", err, doo.ReasonOf(err))
 	}
 	wantCount(t, fake, doofake.RouteToken, 1, "no loop")
 	wantCount(t, fake, doofake.RouteList, 0, "none without a token")
