@@ -90,6 +90,9 @@ type transport struct {
 	stats   stats
 	// gateReason is the last reason logged for not using the machine-wide gate, so it is logged once.
 	gateReason atomic.Value
+	// tokenURLDerived is set when the token URL was not configured but derived from the base URL: an
+	// unreachable token endpoint is then an unreachable API host.
+	tokenURLDerived bool
 }
 
 // New validates cfg and returns a client.
@@ -102,7 +105,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return nil, fmt.Errorf("base URL %q is not an absolute http(s) URL", cfg.BaseURL)
 	}
-	if cfg.TokenURL == "" {
+	tokenURLDerived := cfg.TokenURL == ""
+	if tokenURLDerived {
 		cfg.TokenURL = cfg.BaseURL + "/v1/oauth"
 	}
 	if cfg.APIKey == "" {
@@ -143,7 +147,7 @@ func New(cfg Config) (*Client, error) {
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	t := &transport{cfg: cfg, base: base, http: &hc, limiter: sharedLimiter(cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond),
 		gate:   newMachineGate(cfg.GateDir, cfg.BaseURL, cfg.APIKey, cfg.RequestsPerSecond*limiterMargin),
-		redact: newRedactor(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
+		redact: newRedactor(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken), tokenURLDerived: tokenURLDerived}
 	t.tokens = &tokenSource{static: cfg.AccessToken, url: displayURL(cfg.TokenURL), fetch: t.fetchToken}
 	return &Client{t: t, store: newTeamStore(t)}, nil
 }
@@ -299,7 +303,7 @@ func (t *transport) classify(ctx context.Context, req request, ex exchange, atte
 				return verdict{act: actRetry, wait: time.Duration(attempt) * 500 * time.Millisecond, err: e}
 			}
 			e.Reason = ReasonAPIUnreachable
-			if req.absURL != "" {
+			if req.absURL != "" && !t.tokenURLDerived {
 				e.Reason = ReasonTokenEndpointUnreachable
 			}
 			e.Err = fmt.Errorf("could not connect to %s: %w", e.Endpoint, ex.err)

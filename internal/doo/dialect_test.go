@@ -298,6 +298,7 @@ func TestUnreachableHost_failsFastNamingTheURL(t *testing.T) {
 	}{
 		{"base URL", func(c *doo.Config) { c.BaseURL, c.AccessToken, c.ClientSecret = closed, "static", "" }, doo.ReasonAPIUnreachable, closed},
 		{"token URL", func(c *doo.Config) { c.TokenURL = closed + "/auth/token" }, doo.ReasonTokenEndpointUnreachable, closed + "/auth/token"},
+		{"token URL derived from the base URL", func(c *doo.Config) { c.BaseURL = closed }, doo.ReasonAPIUnreachable, closed + "/v1/oauth"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
