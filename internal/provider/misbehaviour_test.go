@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -441,6 +442,89 @@ func TestAccWebhook_severalCandidatesAreKeptAndNeverCreatedAgain(t *testing.T) {
 						}
 					}
 					return expectIDs(env, ids...)
+				},
+			},
+		},
+	})
+}
+
+// Finding 4 of the review, through the CLI: a create answered 504 that doo's backend stores two seconds
+// later. The apply that sent it never sends it again (it stays in state without an id); the next apply
+// finds the late commit. doo never holds two.
+func TestAccWebhook_aLateCommitIsFoundByTheNextApplyNeverDuplicated(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.LateCommitNextCreate(2 * time.Second)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(plainWebhook, "late"),
+				ExpectError: regexp.MustCompile(`(?s)` + phrase("doo may still store it, so it is not sent again")),
+			},
+			{
+				PreConfig: func() {
+					if n := env.fake.Count(doofake.RouteCreate); n != 1 {
+						t.Errorf("the first apply sent %d creates, want 1", n)
+					}
+					for deadline := time.Now().Add(10 * time.Second); env.fake.PendingLateCommits() > 0 && time.Now().Before(deadline); {
+						time.Sleep(100 * time.Millisecond)
+						env.fake.Webhooks(testTeam) // the emulator stores a due late commit when read
+					}
+				},
+				Config: env.config(plainWebhook, "late"),
+				Check: func(s *terraform.State) error {
+					late := env.fake.LateCommits()
+					if len(late) != 1 {
+						return fmt.Errorf("%d late commits happened, want 1", len(late))
+					}
+					return expectIDs(env, stateID(s))
+				},
+			},
+		},
+	})
+}
+
+// Finding 1 of the review, through the CLI: a hand-made twin is first on page 2; another pipeline replaces
+// a configuration of page 1 while the provider lists the team before its create, so the twin moves onto
+// the page already read; the POST is refused 502. One listing would have missed the twin and adopted it.
+func TestAccWebhook_aTwinShiftedWhileListingBeforeTheCreateIsNeverAdopted(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	var others []string
+	for i := range 25 {
+		others = append(others, env.fake.Seed(testTeam, doofake.Webhook{Name: fmt.Sprintf("other-%02d", i),
+			Hooks: []doofake.Hook{{Type: "event_created", Method: "POST", Endpoint: "https://other.example.com/"}}}))
+	}
+	twin := env.fake.Seed(testTeam, doofake.Webhook{Name: "twin", Hooks: []doofake.Hook{{Type: "order_created", Method: "POST", Endpoint: "https://crm.example.com/doo"}}})
+	env.fake.ReplaceBetweenPages(testTeam, others[0])
+	env.fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadGateway, Count: 1})
+	unmanaged := func() int { return len(env.fake.Webhooks(testTeam)) }
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy: func(*terraform.State) error {
+			if n := unmanaged(); n != 26 {
+				return fmt.Errorf("destroy left %d configurations, want the 26 Terraform never managed", n)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:      env.config(plainWebhook, "twin"),
+				ExpectError: regexp.MustCompile(`Cannot create the doo webhook configuration`),
+			},
+			{
+				Config: env.config(plainWebhook, "twin"),
+				Check: func(s *terraform.State) error {
+					if len(env.fake.Replacements()) != 1 {
+						return fmt.Errorf("the other pipeline's replacement did not happen while the provider listed")
+					}
+					if stateID(s) == twin {
+						return fmt.Errorf("adopted the hand-made twin %s", twin)
+					}
+					if n := unmanaged(); n != 27 {
+						return fmt.Errorf("doo holds %d configurations, want 27: 26 not Terraform's and one it created", n)
+					}
+					return nil
 				},
 			},
 		},
