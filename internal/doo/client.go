@@ -322,7 +322,6 @@ func (t *transport) classify(ctx context.Context, req request, ex exchange, atte
 	case status >= 300 && status < 400:
 		e.Reason = ReasonRedirect
 		e.Err = fmt.Errorf("doo answered with a redirect to %s, which is never followed: the API key and tokens go only to the configured hosts", redirectTarget(ex.header))
-		e.Hint = "the configured API and token URLs must name doo's API host itself"
 		e.outcomeUnknown = !req.safeToRepeat()
 	case status == http.StatusUnauthorized && req.auth && !renewed && t.tokens.static == "":
 		// Tokens expire without notice: fetch a new one once, then send again.
@@ -408,7 +407,7 @@ func quotaHint(wait time.Duration) string {
 	case wait > 0:
 		h += fmt.Sprintf("; doo asks to wait %s", wait.Round(time.Second))
 	}
-	return h + "; try again later, or ask doo support to raise the limit of this API key"
+	return h
 }
 
 // backoff waits before attempt+1: Retry-After when doo gave one, else exponential with jitter.

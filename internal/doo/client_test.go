@@ -375,7 +375,10 @@ func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
 		t.Errorf("IsRateLimited(%v) = false", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"HTTP 429", "1000 requests a day", "raise the limit"} {
+	if doo.ReasonOf(err) != doo.ReasonQuotaExhausted {
+		t.Errorf("reason = %q, want %q (the provider's advice follows from it)", doo.ReasonOf(err), doo.ReasonQuotaExhausted)
+	}
+	for _, want := range []string{"HTTP 429", "1000 requests a day", "asks to wait"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}

@@ -24,7 +24,8 @@ type Error struct {
 	Endpoint string
 	// RetryAfter is the wait doo asked for on a 429, when it said.
 	RetryAfter time.Duration
-	// Hint tells the user what to do next.
+	// Hint adds what the client knows about the failure beyond doo's words (e.g. how long doo asks to
+	// wait). It holds facts, never advice: what to do is the caller's to say, in its own words.
 	Hint string
 	// Err is the transport error, when no answer arrived, or what was wrong with the answer.
 	Err error

@@ -113,7 +113,7 @@ func (s *teamStore) listTeam(ctx context.Context, teamID int64) (*Listing, error
 	}
 	e.Reason = ReasonInconsistentList
 	e.Hint = fmt.Sprintf("listed team %d %d times and never got a complete, consistent list, so nothing was concluded from it; "+
-		"doo may be changing the team right now, or misbehaving: try again later", teamID, listRestarts+1)
+		"doo may be changing the team right now, or misbehaving", teamID, listRestarts+1)
 	return nil, e
 }
 
