@@ -4,8 +4,7 @@
 //
 // # The default dialect
 //
-// With zero Options and no knob set, the emulator answers only what doo's API page shows
-// (shared/doo-api.md) or what Laminas API Tools, the framework behind doo's listing, does in the same
+// With zero Options and no knob set, the emulator answers only what doo's API page shows or what Laminas API Tools, the framework behind doo's listing, does in the same
 // case; testdata/doo-answers holds the answers it must reproduce. Sources:
 //
 //   - API page: x-api-key on every request and the gateway's 403 {"message":"Forbidden"} without it (and

@@ -36,8 +36,9 @@ var (
 
 func newWebhookResource() resource.Resource { return &webhookResource{} }
 
-// webhookResource manages one doo webhook configuration. doo has no update, so every
-// attribute forces replacement.
+// webhookResource manages one doo webhook configuration. doo has no update, so every attribute doo
+// stores forces replacement; Update only records in state what needs no request (a receiver secret doo
+// already holds, see recordableAuthenticationChange).
 type webhookResource struct {
 	client *doo.Client
 }
