@@ -4,8 +4,9 @@
 //
 // # The default dialect
 //
-// With zero Options and no knob set, the emulator answers only what doo's API page shows or what Laminas API Tools, the framework behind doo's listing, does in the same
-// case; testdata/doo-answers holds the answers it must reproduce. Sources:
+// With zero Options and no knob set, the emulator answers only what doo's API page shows or what
+// Laminas API Tools, the framework behind doo's listing, does in the same case; testdata/doo-answers
+// holds the answers it must reproduce (DESIGN.md, "The emulator's dialect"). Sources:
 //
 //   - API page: x-api-key on every request and the gateway's 403 {"message":"Forbidden"} without it (and
 //     its 429 {"message"} with Retry-After when throttled: inferred from doo's AWS gateway); the token
