@@ -182,9 +182,7 @@ func (s *teamStore) list(ctx context.Context, teamID int64, gen uint64, keep boo
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range l.Items {
-		s.t.noteSecret(webhookSecret(w))
-	}
+	s.t.noteListedSecrets(l)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, w := range l.Items {

@@ -130,14 +130,6 @@ type ActiveTeam struct {
 	IsAllEventsTeam bool     `json:"is_all_events_team"`
 }
 
-// envelope is doo's common answer wrapper.
-type envelope struct {
-	ResponseStatus   int    `json:"response_status"`
-	DeveloperMessage string `json:"developer_message"`
-	UserMessage      string `json:"user_message"`
-	Message          string `json:"message"` // API gateway errors use only this field.
-}
-
 type tokenAnswer struct {
 	Data struct {
 		AccessToken string `json:"access_token"`
