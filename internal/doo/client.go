@@ -187,7 +187,7 @@ func (c *Client) Stats() Stats {
 // request describes one API call for do.
 type request struct {
 	method  string
-	path    string // path below the base URL, e.g. /v1/webhooks/1
+	path    string // escaped path below the base URL, e.g. /v1/webhooks/1 (each segment escaped once, by its builder)
 	query   url.Values
 	body    any
 	auth    bool // send the bearer token
@@ -403,7 +403,8 @@ func (c *Client) send(ctx context.Context, req request, payload []byte, token *s
 	target := req.absURL
 	if target == "" {
 		u := *c.base
-		u.Path = strings.TrimRight(u.Path, "/") + req.path
+		u.RawPath = strings.TrimRight(u.EscapedPath(), "/") + req.path
+		u.Path, _ = url.PathUnescape(u.RawPath) // req.path is already escaped: it must not be escaped again
 		u.RawQuery = req.query.Encode()
 		target = u.String()
 	}
