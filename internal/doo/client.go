@@ -227,7 +227,8 @@ type verdict struct {
 
 // do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
 // Each answer is first classified (classify), then acted upon here.
-func (c *Client) do(ctx context.Context, req request, out any) error {
+func (c *Client) do(ctx context.Context, req request, out any) (err error) {
+	defer func() { c.redact.attach(err) }() // whatever the error's text holds, it prints scrubbed
 	var payload []byte
 	if req.body != nil {
 		var err error

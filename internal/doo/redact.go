@@ -1,20 +1,39 @@
 package doo
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // minSecretLen is the shortest value the redactor masks: shorter ones would mask ordinary words.
 const minSecretLen = 4
 
 // redactor masks every secret the client knows (API key, client secret, access tokens, receiver secrets
-// it sent or listed) in anything that leaves the client: error messages from doo, transport errors and
-// log fields. A server may echo what it was sent, so doo's own words are scrubbed too.
+// it sent or listed) in anything that leaves the client: error messages from doo, transport errors, the
+// text of every *Error and log fields. A server may echo what it was sent, and it may echo it encoded:
+// JSON-escaped (json.Marshal writes & < > as \u0026 \u003c \u003e, other encoders escape '/' or every
+// non-ASCII character), URL-encoded (query, path or form encoding), as HTML entities, or such a form
+// encoded once more. Every such form of a secret is masked.
 type redactor struct {
 	mu      sync.RWMutex
 	secrets map[string]bool
+	// byFirst lists, for each byte, the secrets some form of which starts with it.
+	byFirst [256][]*secretForms
+}
+
+// secretForms matches the encoded forms of one secret: alts[k] holds every way its k-th character may
+// be written, longest first. Each character is matched independently, so a form mixing encodings
+// matches too, which only masks more.
+type secretForms struct {
+	alts [][]string
 }
 
 func newRedactor(secrets ...string) *redactor {
@@ -27,36 +46,142 @@ func (r *redactor) add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if len(s) >= minSecretLen {
-			r.secrets[s] = true
+		if len(s) < minSecretLen || r.secrets[s] {
+			continue
+		}
+		r.secrets[s] = true
+		f := &secretForms{}
+		for _, c := range s {
+			f.alts = append(f.alts, charForms(c))
+		}
+		var firsts [256]bool
+		for _, a := range f.alts[0] {
+			if !firsts[a[0]] {
+				firsts[a[0]] = true
+				r.byFirst[a[0]] = append(r.byFirst[a[0]], f)
+			}
 		}
 	}
 }
 
-// scrub replaces every known secret in s with ***, longest first so a secret holding another is masked whole.
+// scrub replaces every form of every known secret in s with ***. Where forms overlap (a secret holding
+// another, or two secrets side by side) the whole stretch they cover is masked.
 func (r *redactor) scrub(s string) string {
-	if s == "" {
+	if r == nil || s == "" {
 		return s
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	var found []string
-	for v := range r.secrets {
-		if strings.Contains(s, v) {
-			found = append(found, v)
+	var b strings.Builder
+	last, start, end := 0, -1, -1
+	flush := func() {
+		if start >= 0 {
+			b.WriteString(s[last:start])
+			b.WriteString("***")
+			last = end
 		}
 	}
-	for len(found) > 0 {
-		longest := 0
-		for i, v := range found {
-			if len(v) > len(found[longest]) {
-				longest = i
+	for i := 0; i < len(s); i++ {
+		longest := -1
+		for _, f := range r.byFirst[s[i]] {
+			longest = max(longest, f.matchAt(s, i))
+		}
+		switch {
+		case longest <= i:
+		case start >= 0 && i < end:
+			end = max(end, longest)
+		default:
+			flush()
+			start, end = i, longest
+		}
+	}
+	if start < 0 {
+		return s
+	}
+	flush()
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// matchAt returns the end of the longest form of the secret that starts at s[i], or -1.
+func (f *secretForms) matchAt(s string, i int) int {
+	var failed map[[2]int]bool // (character, position) pairs known not to lead to a match
+	var match func(k, i int) int
+	match = func(k, i int) int {
+		if k == len(f.alts) {
+			return i
+		}
+		if failed[[2]int{k, i}] {
+			return -1
+		}
+		for _, a := range f.alts[k] {
+			if strings.HasPrefix(s[i:], a) {
+				if end := match(k+1, i+len(a)); end >= 0 {
+					return end
+				}
 			}
 		}
-		s = strings.ReplaceAll(s, found[longest], "***")
-		found = append(found[:longest], found[longest+1:]...)
+		if failed == nil {
+			failed = map[[2]int]bool{}
+		}
+		failed[[2]int{k, i}] = true
+		return -1
 	}
-	return s
+	return match(0, i)
+}
+
+// charForms returns every way c may be written in an echo: as itself; JSON-escaped (\uXXXX in either
+// case, a surrogate pair beyond the BMP, or a short escape such as \" or \/); percent-encoded (either
+// case, '+' for a space); as an HTML entity; and each of those encoded once more by JSON or by URL
+// query or path escaping. Longest first.
+func charForms(c rune) []string {
+	lit := string(c)
+	first := []string{lit}
+	if r1, r2 := utf16.EncodeRune(c); r1 != utf8.RuneError {
+		first = append(first, fmt.Sprintf(`\u%04x\u%04x`, r1, r2), fmt.Sprintf(`\u%04X\u%04X`, r1, r2))
+	} else {
+		first = append(first, fmt.Sprintf(`\u%04x`, c), fmt.Sprintf(`\u%04X`, c))
+	}
+	if short, ok := jsonShortEscapes[c]; ok {
+		first = append(first, short)
+	}
+	var lower, upper strings.Builder
+	for _, b := range []byte(lit) {
+		fmt.Fprintf(&lower, "%%%02x", b)
+		fmt.Fprintf(&upper, "%%%02X", b)
+	}
+	first = append(first, lower.String(), upper.String(), fmt.Sprintf("&#%d;", c), fmt.Sprintf("&#x%x;", c), fmt.Sprintf("&#x%X;", c))
+	if name, ok := htmlEntities[c]; ok {
+		first = append(first, name)
+	}
+	if c == ' ' {
+		first = append(first, "+")
+	}
+	all := slices.Clone(first)
+	for _, f := range first[1:] {
+		all = append(all, jsonEscape(f, true), jsonEscape(f, false), url.QueryEscape(f), url.PathEscape(f))
+	}
+	slices.SortFunc(all, func(a, b string) int {
+		if d := len(b) - len(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(all)
+}
+
+var jsonShortEscapes = map[rune]string{'"': `\"`, '\\': `\\`, '/': `\/`, '\b': `\b`, '\f': `\f`, '\n': `\n`, '\r': `\r`, '\t': `\t`}
+
+var htmlEntities = map[rune]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;", '\'': "&apos;"}
+
+// jsonEscape returns s as the inside of a JSON string, with or without Go's escaping of & < >.
+func jsonEscape(s string, html bool) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	_ = enc.Encode(s)
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
 }
 
 // scrubFields returns fields with every string value scrubbed.
@@ -69,6 +194,13 @@ func (r *redactor) scrubFields(fields map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// attach makes the first *Error in err's chain print itself scrubbed by r.
+func (r *redactor) attach(err error) {
+	if e := asError(err); e != nil && e.redact == nil {
+		e.redact = r
+	}
 }
 
 // noteSecret adds a receiver secret the client sends to the secrets it masks.

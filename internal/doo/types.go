@@ -63,9 +63,24 @@ func parseID(raw json.RawMessage) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&n); err != nil {
-		return "", fmt.Errorf("the id %s is neither a string nor a number", raw)
+		// Never the value itself: an answer may hold the stored configuration, credentials included.
+		return "", fmt.Errorf("the id is %s, neither a string nor a number", jsonKind(raw))
 	}
 	return n.String(), nil
+}
+
+// jsonKind names the kind of JSON value raw starts with, without quoting any of it.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON array"
+	case 't', 'f':
+		return "a JSON boolean"
+	default:
+		return "not a valid JSON value"
+	}
 }
 
 // Hook is one webhook type of a configuration and where doo delivers it.
