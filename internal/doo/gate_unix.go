@@ -25,7 +25,25 @@ const gateLockPause = 5 * time.Millisecond
 // it before the file lock, so that the file lock only ever arbitrates between processes. Where file
 // locks are POSIX record locks (AIX, Solaris), closing any descriptor of a file drops every lock the
 // process holds on it, so no two reservations of one process may have the slot file open at once.
-var gateReserving sync.Map // slot file path -> chan struct{} of capacity 1
+var gateReserving struct {
+	sync.Mutex
+	turns map[string]chan struct{} // by slot file path, each of capacity 1
+}
+
+// reservingTurn returns the channel on which the reservations of this process take their turn for path.
+func reservingTurn(path string) chan struct{} {
+	gateReserving.Lock()
+	defer gateReserving.Unlock()
+	turn, ok := gateReserving.turns[path]
+	if !ok {
+		if gateReserving.turns == nil {
+			gateReserving.turns = map[string]chan struct{}{}
+		}
+		turn = make(chan struct{}, 1)
+		gateReserving.turns[path] = turn
+	}
+	return turn
+}
 
 // reserve takes the next free slot of the queue shared by every process of this API key, and
 // returns how long to wait for it. Its error is either ctx's or says why the gate cannot be used.
@@ -46,10 +64,10 @@ var gateReserving sync.Map // slot file path -> chan struct{} of capacity 1
 // last old request. A clock gone back therefore costs at most maxWait without the gate, never a
 // slot handed out twice, and never wedges the gate.
 func (g *machineGate) reserve(ctx context.Context) (reservation, error) {
-	turn, _ := gateReserving.LoadOrStore(filepath.Join(g.folder, g.name+".slot"), make(chan struct{}, 1))
+	turn := reservingTurn(filepath.Join(g.folder, g.name+".slot"))
 	select {
-	case turn.(chan struct{}) <- struct{}{}:
-		defer func() { <-turn.(chan struct{}) }()
+	case turn <- struct{}{}:
+		defer func() { <-turn }()
 	case <-ctx.Done():
 		return reservation{}, ctx.Err()
 	}
