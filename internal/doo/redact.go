@@ -27,17 +27,22 @@ type redactor struct {
 	secrets map[string]bool
 	// byFirst lists, for each byte, the secrets some form of which starts with it.
 	byFirst [256][]*secretForms
+	// forms caches the forms of each character: secrets share most of their characters.
+	forms map[rune]charFormSet
 }
 
 // secretForms matches the encoded forms of one secret: alts[k] holds every way its k-th character may
-// be written, longest first. Each character is matched independently, so a form mixing encodings
-// matches too, which only masks more.
+// be written. Each character is matched independently, so a form mixing encodings matches too, which
+// only masks more.
 type secretForms struct {
-	alts [][]string
+	alts []charFormSet
 }
 
+// charFormSet is every way one character may be written (charForms), by first byte, longest first.
+type charFormSet map[byte][]string
+
 func newRedactor(secrets ...string) *redactor {
-	r := &redactor{secrets: map[string]bool{}}
+	r := &redactor{secrets: map[string]bool{}, forms: map[rune]charFormSet{}}
 	r.add(secrets...)
 	return r
 }
@@ -52,14 +57,17 @@ func (r *redactor) add(secrets ...string) {
 		r.secrets[s] = true
 		f := &secretForms{}
 		for _, c := range s {
-			f.alts = append(f.alts, charForms(c))
-		}
-		var firsts [256]bool
-		for _, a := range f.alts[0] {
-			if !firsts[a[0]] {
-				firsts[a[0]] = true
-				r.byFirst[a[0]] = append(r.byFirst[a[0]], f)
+			if r.forms[c] == nil {
+				set := charFormSet{}
+				for _, form := range charForms(c) {
+					set[form[0]] = append(set[form[0]], form)
+				}
+				r.forms[c] = set
 			}
+			f.alts = append(f.alts, r.forms[c])
+		}
+		for b := range f.alts[0] {
+			r.byFirst[b] = append(r.byFirst[b], f)
 		}
 	}
 }
@@ -105,29 +113,43 @@ func (r *redactor) scrub(s string) string {
 
 // matchAt returns the end of the longest form of the secret that starts at s[i], or -1.
 func (f *secretForms) matchAt(s string, i int) int {
-	var failed map[[2]int]bool // (character, position) pairs known not to lead to a match
-	var match func(k, i int) int
-	match = func(k, i int) int {
-		if k == len(f.alts) {
-			return i
-		}
-		if failed[[2]int{k, i}] {
-			return -1
-		}
-		for _, a := range f.alts[k] {
-			if strings.HasPrefix(s[i:], a) {
-				if end := match(k+1, i+len(a)); end >= 0 {
-					return end
-				}
-			}
-		}
-		if failed == nil {
-			failed = map[[2]int]bool{}
-		}
-		failed[[2]int{k, i}] = true
+	var m matchMemo
+	return f.match(s, 0, i, &m)
+}
+
+// matchMemo remembers the (character, position) pairs that lead to no match, once the search has met
+// a character written in more than one matching way (before that, no pair can be tried twice).
+type matchMemo struct {
+	branched bool
+	failed   map[[2]int]bool
+}
+
+func (f *secretForms) match(s string, k, i int, m *matchMemo) int {
+	if k == len(f.alts) {
+		return i
+	}
+	if i == len(s) || m.failed[[2]int{k, i}] {
 		return -1
 	}
-	return match(0, i)
+	tried := 0
+	for _, a := range f.alts[k][s[i]] {
+		if !strings.HasPrefix(s[i:], a) {
+			continue
+		}
+		if tried++; tried > 1 {
+			m.branched = true
+		}
+		if end := f.match(s, k+1, i+len(a), m); end >= 0 {
+			return end
+		}
+	}
+	if m.branched {
+		if m.failed == nil {
+			m.failed = map[[2]int]bool{}
+		}
+		m.failed[[2]int{k, i}] = true
+	}
+	return -1
 }
 
 // charForms returns every way c may be written in an echo: as itself; JSON-escaped (\uXXXX in either
