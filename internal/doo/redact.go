@@ -18,7 +18,7 @@ const minSecretLen = 4
 
 // redactor masks every secret the client knows (API key, client secret, access tokens, receiver secrets
 // it sent or listed) in anything that leaves the client: error messages from doo, transport errors, the
-// text of every *Error and log fields. A server may echo what it was sent, and it may echo it encoded:
+// text of the errors its requests return, and log fields. A server may echo what it was sent, and it may echo it encoded:
 // JSON-escaped (json.Marshal writes & < > as \u0026 \u003c \u003e, other encoders escape '/' or every
 // non-ASCII character), URL-encoded (query, path or form encoding), as HTML entities, or such a form
 // encoded once more. Every such form of a secret is masked.
@@ -73,7 +73,7 @@ func (r *redactor) add(secrets ...string) {
 }
 
 // scrub replaces every form of every known secret in s with ***. Where forms overlap (a secret holding
-// another, or two secrets side by side) the whole stretch they cover is masked.
+// another, or the end of one secret being the start of another) the whole stretch they cover is masked.
 func (r *redactor) scrub(s string) string {
 	if r == nil || s == "" {
 		return s
@@ -111,7 +111,8 @@ func (r *redactor) scrub(s string) string {
 	return b.String()
 }
 
-// matchAt returns the end of the longest form of the secret that starts at s[i], or -1.
+// matchAt returns the end of a form of the secret that starts at s[i], or -1. The longest way of
+// writing each character is tried first.
 func (f *secretForms) matchAt(s string, i int) int {
 	var m matchMemo
 	return f.match(s, 0, i, &m)
