@@ -200,7 +200,7 @@ func (c *Client) Stats() Stats {
 // request describes one API call for do.
 type request struct {
 	method  string
-	path    string // path below the base URL, e.g. /v1/webhooks/1
+	path    string // escaped path below the base URL, e.g. /v1/webhooks/1 (each segment escaped once, by its builder)
 	query   url.Values
 	body    any
 	auth    bool // send the bearer token
@@ -240,7 +240,8 @@ type verdict struct {
 
 // do sends req, retrying what is safe to retry, and decodes a 2xx JSON answer into out.
 // Each answer is first classified (classify), then acted upon here.
-func (t *transport) do(ctx context.Context, req request, out any) error {
+func (t *transport) do(ctx context.Context, req request, out any) (err error) {
+	defer func() { t.redact.attach(err) }() // whatever the error's text holds, it prints scrubbed
 	var payload []byte
 	if req.body != nil {
 		var err error
@@ -452,7 +453,8 @@ func (t *transport) send(ctx context.Context, req request, payload []byte, token
 	target := req.absURL
 	if target == "" {
 		u := *t.base
-		u.Path = strings.TrimRight(u.Path, "/") + req.path
+		u.RawPath = strings.TrimRight(u.EscapedPath(), "/") + req.path
+		u.Path, _ = url.PathUnescape(u.RawPath) // req.path is already escaped: it must not be escaped again
 		u.RawQuery = req.query.Encode()
 		target = u.String()
 	}

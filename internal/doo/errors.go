@@ -33,6 +33,7 @@ type Error struct {
 	Reason Reason
 
 	outcomeUnknown bool
+	redact         *redactor // masks the client's secrets in the text; nil prints it as it is
 }
 
 func (e *Error) Error() string {
@@ -50,7 +51,7 @@ func (e *Error) Error() string {
 	if e.Hint != "" {
 		fmt.Fprintf(&b, ". %s", e.Hint)
 	}
-	return b.String()
+	return e.redact.scrub(b.String())
 }
 
 func (e *Error) Unwrap() error { return e.Err }

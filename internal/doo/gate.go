@@ -41,7 +41,7 @@ type machineGate struct {
 	name     string        // base name of this API key's files in folder
 	interval time.Duration // spacing of two requests of the key on this machine; 0 turns the gate off
 	maxWait  time.Duration // longest wait for a slot (gateMaxWait, or interval when longer)
-	lockWait time.Duration // longest total pause while polling for the file lock
+	lockWait time.Duration // longest time spent polling for the file lock
 	uid      int           // the user who must own the folder and files
 
 	// now and sleep are the wall clock; tests replace them. The gate needs the wall clock, not the

@@ -13,9 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // gateEpoch is the fake wall-clock time of the gates under test.
@@ -431,15 +432,12 @@ func TestMachineGate_refusesSlotFileOfAnotherUser(t *testing.T) {
 // process would, until the returned function is called or the test ends.
 func holdLock(t *testing.T, path string) (release func()) {
 	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
+	l := flock.New(path, flock.SetFlag(os.O_RDWR))
+	if err := l.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	release = sync.OnceFunc(func() { _ = f.Close() })
+	release = sync.OnceFunc(func() { _ = l.Close() })
 	t.Cleanup(release)
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
 	return release
 }
 
@@ -459,7 +457,7 @@ func TestMachineGate_lockWaitEndsWhenCancelled(t *testing.T) {
 		t.Fatalf("wait = %v, want context.Canceled", err)
 	}
 	t.Logf("wait returned %s after the cancellation", late)
-	if late > gateLockPauseMax+100*time.Millisecond {
+	if late > gateLockPause+100*time.Millisecond {
 		t.Fatalf("wait returned %s after the cancellation, want within one polling pause", late)
 	}
 	if r := g.disabledReason(); r != "" {
@@ -472,26 +470,23 @@ func TestMachineGate_lockWaitEndsWhenCancelled(t *testing.T) {
 
 func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 	g := newTestGate(t, t.TempDir())
-	var paused time.Duration
-	g.sleep = func(_ context.Context, d time.Duration) error {
-		paused += d
-		return nil
-	}
+	g.lockWait = 200 * time.Millisecond // The lock is polled in real time.
 	writeSlot(t, g, gateEpoch)
 	releaseLock := holdLock(t, g.slotPath())
 	before := readFile(t, g.slotPath())
-	assertRefused(t, g, "stayed locked for 2s", g.slotPath())
-	if paused < gateLockWait || paused >= gateLockWait+gateLockPauseMax {
-		t.Fatalf("polled the lock for %s, want %s to %s", paused, gateLockWait, gateLockWait+gateLockPauseMax)
+	start := time.Now()
+	assertRefused(t, g, "stayed locked for 200ms", g.slotPath())
+	if polled := time.Since(start); polled < g.lockWait || polled >= g.lockWait+time.Second {
+		t.Fatalf("polled the lock for %s, want %s and a little more", polled, g.lockWait)
 	}
 	if after := readFile(t, g.slotPath()); !bytes.Equal(before, after) {
 		t.Fatalf("the slot file changed without its lock: %x became %x", before, after)
 	}
 	// While the lock stays taken, later requests do not wait for it again.
-	paused = 0
+	start = time.Now()
 	assertRefused(t, g, "stayed locked")
-	if paused != 0 {
-		t.Fatalf("a request waited %s more for a lock known to be stuck", paused)
+	if polled := time.Since(start); polled >= g.lockWait/2 {
+		t.Fatalf("a request waited %s more for a lock known to be stuck", polled)
 	}
 	// Once the holder lets go, the gate is used again, and a new stuck holder is waited for anew.
 	releaseLock()
@@ -499,10 +494,10 @@ func TestMachineGate_lockContentionIsBounded(t *testing.T) {
 		t.Fatalf("wait = %v, reason %q: the gate was not used once the lock was free", err, g.disabledReason())
 	}
 	holdLock(t, g.slotPath())
-	paused = 0
+	start = time.Now()
 	assertRefused(t, g, "stayed locked")
-	if paused < gateLockWait {
-		t.Fatalf("polled a newly stuck lock for %s, want %s", paused, gateLockWait)
+	if polled := time.Since(start); polled < g.lockWait {
+		t.Fatalf("polled a newly stuck lock for %s, want %s", polled, g.lockWait)
 	}
 }
 
@@ -524,12 +519,9 @@ func TestMachineGate_slotWaitIsCancellable(t *testing.T) {
 	if got, want := storedSlot(t, g), gateEpoch.Add(31*time.Second); !got.Equal(want) {
 		t.Fatalf("next slot %v, want %v", got, want)
 	}
-	f, err := os.Open(g.waitPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	l := flock.New(g.waitPath(), flock.SetFlag(os.O_RDWR))
+	defer func() { _ = l.Close() }()
+	if ok, err := l.TryLock(); !ok || err != nil {
 		t.Fatalf("the cancelled request still holds the wait file: %v", err)
 	}
 }

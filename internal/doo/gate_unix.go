@@ -11,15 +11,39 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
-// The pause between two attempts to take the gate's file lock starts short and grows to a cap.
-const (
-	gateLockPauseFirst = time.Millisecond
-	gateLockPauseMax   = 25 * time.Millisecond
-)
+// gateLockPause is the pause between two attempts to take the gate's file lock.
+const gateLockPause = 5 * time.Millisecond
+
+// gateReserving holds one channel per slot file: the reservations of this process take their turn on
+// it before the file lock, so that the file lock only ever arbitrates between processes. Where file
+// locks are POSIX record locks (AIX, Solaris), closing any descriptor of a file drops every lock the
+// process holds on it, so no two reservations of one process may have the slot file open at once.
+var gateReserving struct {
+	sync.Mutex
+	turns map[string]chan struct{} // by slot file path, each of capacity 1
+}
+
+// reservingTurn returns the channel on which the reservations of this process take their turn for path.
+func reservingTurn(path string) chan struct{} {
+	gateReserving.Lock()
+	defer gateReserving.Unlock()
+	turn, ok := gateReserving.turns[path]
+	if !ok {
+		if gateReserving.turns == nil {
+			gateReserving.turns = map[string]chan struct{}{}
+		}
+		turn = make(chan struct{}, 1)
+		gateReserving.turns[path] = turn
+	}
+	return turn
+}
 
 // reserve takes the next free slot of the queue shared by every process of this API key, and
 // returns how long to wait for it. Its error is either ctx's or says why the gate cannot be used.
@@ -40,6 +64,13 @@ const (
 // last old request. A clock gone back therefore costs at most maxWait without the gate, never a
 // slot handed out twice, and never wedges the gate.
 func (g *machineGate) reserve(ctx context.Context) (reservation, error) {
+	turn := reservingTurn(filepath.Join(g.folder, g.name+".slot"))
+	select {
+	case turn <- struct{}{}:
+		defer func() { <-turn }()
+	case <-ctx.Done():
+		return reservation{}, ctx.Err()
+	}
 	root, err := g.openFolder()
 	if err != nil {
 		return reservation{}, err
@@ -50,25 +81,32 @@ func (g *machineGate) reserve(ctx context.Context) (reservation, error) {
 	if err != nil {
 		return reservation{}, err
 	}
-	defer func() { _ = slotFile.Close() }() // Closing the only descriptor releases its lock.
-	if err := g.lock(ctx, slotFile); err != nil {
+	defer func() { _ = slotFile.Close() }() // After the lock is let go (deferred below).
+	slotInfo, err := slotFile.Stat()
+	if err != nil {
+		return reservation{}, fmt.Errorf("the request gate cannot inspect %s: %v; remove it (the provider recreates it)", slotFile.Name(), err)
+	}
+	slotLock := g.fileLock(slotFile.Name(), slotInfo)
+	if err := g.lock(ctx, slotLock); err != nil {
 		return reservation{}, err
 	}
-	waitFile, err := g.openFile(root, g.name+".wait")
+	defer func() { _ = slotLock.Unlock() }()
+	if err := slotLock.verify(); err != nil {
+		return reservation{}, err
+	}
+	// The wait file is locked by requests that wait for their slot, in this process too: it is checked
+	// without being opened, since closing a descriptor of a file may drop the process's locks on it
+	// (POSIX record locks, on AIX and Solaris).
+	waitInfo, err := g.checkFile(root, g.name+".wait")
 	if err != nil {
 		return reservation{}, err
 	}
-	r, err := g.advance(slotFile, waitFile)
-	if err != nil {
-		_ = waitFile.Close()
-		return reservation{}, err
-	}
-	return r, nil
+	return g.advance(slotFile, g.fileLock(filepath.Join(g.folder, g.name+".wait"), waitInfo))
 }
 
 // advance reads and advances the slot chain; the caller holds the slot file's lock. On success
-// waitFile carries a shared lock and the reservation's release closes it.
-func (g *machineGate) advance(slotFile, waitFile *os.File) (reservation, error) {
+// waitLock holds a shared lock and the reservation's release lets it go.
+func (g *machineGate) advance(slotFile *os.File, waitLock gateLock) (reservation, error) {
 	slotPath := filepath.Join(g.folder, g.name+".slot")
 	now := g.now()
 	slot := now
@@ -81,7 +119,8 @@ func (g *machineGate) advance(slotFile, waitFile *os.File) (reservation, error) 
 		next := time.Unix(0, int64(binary.BigEndian.Uint64(buf[:])))
 		switch ahead := next.Sub(now); {
 		case ahead > g.maxWait+g.interval:
-			if err := flock(waitFile, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			if err := tryLock(waitLock, waitLock.TryLock); err != nil {
+				_ = waitLock.Unlock()
 				return reservation{}, fmt.Errorf("the request gate's next slot in %s is further ahead than its %s queue bound allows: the system clock went back while requests were queued; the gate resumes once they are sent, within %s",
 					slotPath, g.maxWait, g.maxWait)
 			}
@@ -93,19 +132,22 @@ func (g *machineGate) advance(slotFile, waitFile *os.File) (reservation, error) 
 	}
 	wait := slot.Sub(now)
 	if wait > g.maxWait {
+		_ = waitLock.Unlock()
 		return reservation{}, fmt.Errorf("the request gate's queue in %s is longer than its %s bound: many provider processes use this API key at once; such requests are spaced within their own process only and may be throttled and retried",
 			slotPath, g.maxWait)
 	}
 	// Taken before the slot is written and the slot lock let go, so no restart can slip between.
 	// It cannot meet an exclusive lock: that is only held under the slot lock, which we hold.
-	if err := flock(waitFile, syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
-		return reservation{}, fmt.Errorf("the request gate cannot lock %s: %v; remove the file (the provider recreates it)", waitFile.Name(), err)
+	if err := tryLock(waitLock, waitLock.TryRLock); err != nil {
+		_ = waitLock.Unlock()
+		return reservation{}, fmt.Errorf("the request gate cannot lock %s: %v; remove the file (the provider recreates it)", waitLock.Path(), err)
 	}
 	binary.BigEndian.PutUint64(buf[:], uint64(slot.Add(g.interval).UnixNano()))
 	if _, err := slotFile.WriteAt(buf[:], 0); err != nil {
+		_ = waitLock.Unlock()
 		return reservation{}, fmt.Errorf("the request gate cannot write %s: %v; check the free space and the file's permissions", slotPath, err)
 	}
-	return reservation{wait: wait, release: func() { _ = waitFile.Close() }}, nil
+	return reservation{wait: wait, release: func() { _ = waitLock.Unlock() }}, nil
 }
 
 // openFolder creates the user's private gate folder, or checks that the existing one is a real
@@ -187,16 +229,10 @@ func (g *machineGate) openFile(root *os.Root, name string) (*os.File, error) {
 	switch {
 	case err != nil || lerr != nil:
 		problem = fmt.Sprintf("it cannot be inspected: %v", errors.Join(err, lerr))
-	case !opened.Mode().IsRegular():
-		problem = "it is not a regular file"
 	case !os.SameFile(opened, named):
 		problem = "it was replaced while being opened"
 	default:
-		if uid, ok := ownerOf(opened); !ok || uid != g.uid {
-			problem = fmt.Sprintf("it is owned by uid %d, not by the current user (uid %d)", uid, g.uid)
-		} else if links := linkCount(opened); links != 1 {
-			problem = fmt.Sprintf("it has %d names (hard links), so writing it would change another file", links)
-		}
+		problem = g.fileProblem(opened)
 	}
 	if problem != "" {
 		_ = f.Close()
@@ -205,45 +241,106 @@ func (g *machineGate) openFile(root *os.Root, name string) (*os.File, error) {
 	return f, nil
 }
 
-// lock takes f's exclusive lock, polling with growing pauses until ctx ends (ctx's error) or the
-// pauses add up to lockWait (a gateLockStuckError); while lockStuck is set it tries only once.
-func (g *machineGate) lock(ctx context.Context, f *os.File) error {
-	pause, paused := gateLockPauseFirst, time.Duration(0)
-	patience := g.lockWait
-	if g.lockStuck.Load() {
-		patience = 0
+// checkFile creates one of the gate's files in the checked folder when it is missing, and refuses
+// anything but a regular file of the user with no other name, without keeping it open.
+func (g *machineGate) checkFile(root *os.Root, name string) (fs.FileInfo, error) {
+	path := filepath.Join(g.folder, name)
+	// O_EXCL creates a file no one has locked yet; an existing one is inspected without being opened.
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	if err == nil {
+		_ = f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("the request gate cannot create %s: %v; remove it (the provider recreates it)", path, err)
 	}
-	for {
-		err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
-		switch {
-		case err == nil:
-			return nil
-		case errors.Is(err, syscall.EINTR):
-			continue
-		case !errors.Is(err, syscall.EWOULDBLOCK):
-			return fmt.Errorf("the request gate cannot lock %s: %v", f.Name(), err)
-		case paused >= patience:
-			return gateLockStuckError{path: f.Name(), wait: g.lockWait}
-		}
-		if err := g.sleep(ctx, pause); err != nil {
-			return err
-		}
-		paused += pause
-		pause = min(2*pause, gateLockPauseMax)
+	fi, err := root.Lstat(name)
+	problem := ""
+	switch {
+	case err != nil:
+		problem = fmt.Sprintf("it cannot be inspected: %v", err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		problem = "it is a symbolic link"
+	default:
+		problem = g.fileProblem(fi)
 	}
+	if problem != "" {
+		return nil, fmt.Errorf("the request gate refuses %s: %s; remove it (the provider recreates it)", path, problem)
+	}
+	return fi, nil
 }
 
-// flock applies a flock(2) operation to f.
-func flock(f *os.File, how int) error {
-	conn, err := f.SyscallConn()
-	if err != nil {
-		return err
+// fileProblem says what makes a gate file unsafe to use ("" when nothing does): anything but a regular
+// file of the user with no other name.
+func (g *machineGate) fileProblem(fi fs.FileInfo) string {
+	switch uid, ok := ownerOf(fi); {
+	case !fi.Mode().IsRegular():
+		return "it is not a regular file"
+	case !ok || uid != g.uid:
+		return fmt.Sprintf("it is owned by uid %d, not by the current user (uid %d)", uid, g.uid)
+	case linkCount(fi) != 1:
+		return fmt.Sprintf("it has %d names (hard links), so writing it would change another file", linkCount(fi))
 	}
-	var opErr error
-	if err := conn.Control(func(fd uintptr) { opErr = syscall.Flock(int(fd), how) }); err != nil {
-		return err
+	return ""
+}
+
+// gateLock is the lock of one of the gate's files, and what that file was when openFile checked it.
+type gateLock struct {
+	*flock.Flock
+	checked fs.FileInfo
+}
+
+// fileLock returns the lock of a gate file that was checked (checked is what it was then). The lock
+// opens the file by its path, without following a link and without creating it; whenever it is
+// taken, verify makes sure the file locked is the file checked.
+func (g *machineGate) fileLock(path string, checked fs.FileInfo) gateLock {
+	l := flock.New(path, flock.SetFlag(os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_CLOEXEC), flock.SetPermissions(0o600))
+	return gateLock{Flock: l, checked: checked}
+}
+
+// verify refuses a locked gate file that is not the file checked (it was replaced in between).
+func (l gateLock) verify() error {
+	locked, err := l.Stat()
+	switch {
+	case err != nil:
+		return fmt.Errorf("the request gate cannot inspect %s: %v; remove it (the provider recreates it)", l.Path(), err)
+	case !os.SameFile(locked, l.checked):
+		return fmt.Errorf("the request gate refuses %s: it was replaced while being locked; remove it (the provider recreates it)", l.Path())
 	}
-	return opErr
+	return nil
+}
+
+// tryLock takes a lock of l without waiting (try is l.TryLock or l.TryRLock) and verifies it.
+func tryLock(l gateLock, try func() (bool, error)) error {
+	ok, err := try()
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return errors.New("it is locked")
+	}
+	return l.verify()
+}
+
+// lock takes l's exclusive lock, polling (gofrs/flock's TryLockContext) until ctx ends (ctx's error) or
+// lockWait has passed (a gateLockStuckError); while lockStuck is set it tries only once.
+func (g *machineGate) lock(ctx context.Context, l gateLock) error {
+	var ok bool
+	var err error
+	if g.lockStuck.Load() {
+		ok, err = l.TryLock()
+	} else {
+		patience, cancel := context.WithTimeout(ctx, g.lockWait)
+		ok, err = l.TryLockContext(patience, gateLockPause)
+		cancel()
+	}
+	switch {
+	case ok:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
+		return gateLockStuckError{path: l.Path(), wait: g.lockWait}
+	}
+	return fmt.Errorf("the request gate cannot lock %s: %v", l.Path(), err)
 }
 
 // ownerOf returns the uid owning the file described by fi.

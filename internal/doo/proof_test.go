@@ -274,9 +274,9 @@ func TestListWebhooks_a500IsRetried(t *testing.T) {
 func TestCreateWebhook_a2xxWithoutAReadableIDIsAnUnknownOutcome(t *testing.T) {
 	t.Parallel()
 	for name, body := range map[string]string{
-		"no id":         `{"response_status":200,"data":null}`,
-		"an object":     `{"response_status":200,"data":{"id":"x"}}`,
-		"not even JSON": `stored`,
+		"no id":                   `{"response_status":200,"data":null}`,
+		"an object without an id": `{"response_status":200,"data":{"name":"x"}}`,
+		"not even JSON":           `stored`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -289,4 +289,14 @@ func TestCreateWebhook_a2xxWithoutAReadableIDIsAnUnknownOutcome(t *testing.T) {
 			wantCount(t, env.Fake, doofake.RouteCreate, 1, "an unknown outcome is never resent")
 		})
 	}
+}
+
+// A create answered with the stored configuration in data, instead of its id, is read by its id; the
+// secret the object holds is not kept anywhere.
+func TestCreateWebhook_answeredWithTheStoredObjectReadsItsID(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	env.Fake.SetCreateAnswersObject(true)
+	id := mustCreate(t, env.Client, webhook("object"))
+	wantStoredIDs(t, env.Fake, id)
 }

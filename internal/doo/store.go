@@ -358,7 +358,7 @@ func (s *teamStore) create(ctx context.Context, teamID int64, w Webhook) (Create
 		counter: &s.t.stats.create}, &ans)
 	var id string
 	if err == nil {
-		if id, err = parseID(ans.Data); err == nil && id != "" {
+		if id, err = createdID(ans.Data); err == nil && id != "" {
 			s.claim(teamID, id)
 		}
 	}

@@ -3,6 +3,7 @@ package doo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -63,9 +64,44 @@ func parseID(raw json.RawMessage) (string, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&n); err != nil {
-		return "", fmt.Errorf("the id %s is neither a string nor a number", raw)
+		// Never the value itself: an answer may hold the stored configuration, credentials included.
+		return "", fmt.Errorf("the id is %s, neither a string nor a number", jsonKind(raw))
 	}
 	return n.String(), nil
+}
+
+// createdID reads the id a create was answered with: data is the id (the API page), or the stored
+// configuration holding it (as some services answer a create, and as doo may): its "id" is read, and
+// nothing else of it is kept or quoted.
+func createdID(data json.RawMessage) (string, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '{' {
+		var stored struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(data, &stored) != nil {
+			return "", errors.New("the answer's data is not a valid JSON object")
+		}
+		if len(stored.ID) == 0 {
+			return "", errors.New("the answer's data is a JSON object without an id")
+		}
+		return parseID(stored.ID)
+	}
+	return parseID(data)
+}
+
+// jsonKind names the kind of JSON value raw starts with, without quoting any of it.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON array"
+	case 't', 'f':
+		return "a JSON boolean"
+	default:
+		return "not a valid JSON value"
+	}
 }
 
 // Hook is one webhook type of a configuration and where doo delivers it.
