@@ -109,8 +109,8 @@ func TestAccWebhookWriteOnly_secretChangedOutOfBandPlansReplacement(t *testing.T
 		config       string
 		afterRotated string // the configured secret in the step after the rotation
 	}{
-		"with a version":                          {graphQLWebhookWO, secret},
-		"with a version and a new value":          {graphQLWebhookWO, "receiver-secret-wo-2"},
+		"with a version":                           {graphQLWebhookWO, secret},
+		"with a version and a new value":           {graphQLWebhookWO, "receiver-secret-wo-2"},
 		"without a version (tracked by its value)": {graphQLWebhookWONoVersion, secret},
 	}
 	for name, tc := range cases {
