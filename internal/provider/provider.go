@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -37,9 +36,13 @@ const (
 	envClientID     = "DOO_CLIENT_ID"
 	envClientSecret = "DOO_CLIENT_SECRET"
 	envAccessToken  = "DOO_ACCESS_TOKEN"
-	// envDisableListCache turns the team list cache off; it exists only so benchmarks can measure the naive approach.
-	envDisableListCache = "DOO_DISABLE_LIST_CACHE"
 )
+
+// benchListCacheOff, set to "1" at build time only by scripts/bench.sh
+// (-ldflags "-X github.com/doo-net/terraform-provider-doo/internal/provider.benchListCacheOff=1"),
+// turns the team list cache off, so that the benchmark can measure the naive approach. No setting
+// or environment variable of a released provider can turn the cache off.
+var benchListCacheOff string
 
 // New returns the provider factory for a release version.
 func New(version string) func() provider.Provider {
@@ -227,9 +230,7 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if !m.RequestsPerSecond.IsNull() {
 		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
 	}
-	if off, _ := strconv.ParseBool(os.Getenv(envDisableListCache)); off {
-		cfg.DisableCache = true
-	}
+	cfg.DisableCache = benchListCacheOff == "1"
 
 	// Environment values skip plan-time validation, so check the URLs again here.
 	for _, u := range []struct {
