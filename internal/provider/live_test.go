@@ -743,6 +743,18 @@ func TestAccLive_suitePassesAgainstTheEmulatorWithinBudget(t *testing.T) {
 	if n, got := spentFigure(t, out), len(env.fake.Requests()); n != got || n > liveBudget {
 		t.Fatalf("the suite says it spent %d requests, the emulator received %d (budget %d)", n, got, liveBudget)
 	}
+	// README.md states the figure; it must be the one the suite prints.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`prints the requests it spent\s+\((\d+) against the emulator`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("README.md does not state the live suite's request count against the emulator")
+	}
+	if stated, _ := strconv.Atoi(string(m[1])); stated != spentFigure(t, out) {
+		t.Fatalf("README.md says the live suite spends %d requests against the emulator; it printed %d", stated, spentFigure(t, out))
+	}
 	if n := env.fake.Count(doofake.RouteCreate); n != 4 {
 		t.Fatalf("the emulator received %d creates, want 4: three configurations and one replacement", n)
 	}
