@@ -191,7 +191,7 @@ func authenticationSchema() schema.SingleNestedAttribute {
 							"Exactly one of `client_secret` and `client_secret_wo` is required.",
 						Validators: []validator.String{
 							stringvalidator.LengthAtLeast(1),
-							stringvalidator.ExactlyOneOf(credentialsExpr.AtName("client_secret_wo")),
+							stringvalidator.ExactlyOneOf(credentialsExpr.AtName("client_secret"), credentialsExpr.AtName("client_secret_wo")),
 						},
 					},
 					"client_secret_wo": schema.StringAttribute{
