@@ -642,14 +642,12 @@ func (s *shapeRecorder) report(ls liveSettings, result string, total int64, st d
 	fmt.Fprintf(&b, "- items per page seen: %s\n", sortedInts(s.perPage))
 	for _, f := range []string{"description", "event_id", "event_guide_id"} {
 		c := s.echo[f]
-		note := ""
-		switch {
-		case f == "event_id":
+		note := " (it was sent with one)"
+		switch f {
+		case "event_id":
 			note = " (every configuration was sent scoped to DOO_LIVE_EVENT_ID)"
-		case f == "event_guide_id":
+		case "event_guide_id":
 			note = " (the suite scopes none to an event guide)"
-		default:
-			note = " (it was sent with one)"
 		}
 		fmt.Fprintf(&b, "- `%s` listed non-empty in %d of %d listings of the plain configuration%s\n", f, c[0], c[1], note)
 	}
