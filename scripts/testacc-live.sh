@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Run the live acceptance suite (internal/provider/live_test.go) against a real doo.
 #
-# usage: DOO_LIVE=1 DOO_API_KEY=... DOO_CLIENT_ID=... DOO_CLIENT_SECRET=... DOO_LIVE_TEAM_ID=... \
+# usage: DOO_LIVE=1 DOO_LIVE_BASE_URL=https://... DOO_LIVE_TEAM_ID=... DOO_LIVE_EVENT_ID=... \
+#          DOO_LIVE_RECEIVER_HOST=... DOO_API_KEY=... DOO_CLIENT_ID=... DOO_CLIENT_SECRET=... \
 #          scripts/testacc-live.sh [extra go test args]
 #
-# Without DOO_LIVE=1 and those credentials the suite reports itself skipped, with the reason, and
-# nothing talks to doo (no CLI is built either). With them it creates configurations named
-# tfacc-live-<run id>-* in team DOO_LIVE_TEAM_ID, and only those: it re-plans, refreshes, imports,
-# replaces and destroys them, removes whatever is left even when a step fails, and spends at most
-# 100 requests of the API key's daily quota.
+# Without DOO_LIVE=1 the suite reports itself skipped, with the reason, and nothing talks to doo (no
+# CLI is built either). With DOO_LIVE=1 and any setting missing it refuses to start, names every
+# missing one and exits 1, so that a CI run without its secrets fails. With all of them it creates
+# configurations named tfacc-live-<run id>-* in team DOO_LIVE_TEAM_ID, and only those, each scoped
+# to the event DOO_LIVE_EVENT_ID (a test event without real orders or attendees) and delivering only
+# to https://DOO_LIVE_RECEIVER_HOST/doo-live/<run id>/...; it re-plans, refreshes, imports, replaces
+# and destroys them, removes whatever is left even when a step fails, and spends at most 100 requests
+# of the API key's daily quota. There is no default doo host: DOO_BASE_URL is not used.
 #
-# Optional: DOO_LIVE_BASE_URL (default DOO_BASE_URL, else https://rest.doo.net; for example
-# https://integration.doo.net), DOO_LIVE_EVENT_ID (an event of the team, to learn whether doo echoes
-# event_id), DOO_LIVE_REQUESTS_PER_SECOND (default 1), DOO_LIVE_REPORT (default
-# doo-live-report.md here), TF_ACC_TERRAFORM_PATH (default the pinned OpenTofu; CI passes the CLI it
-# installed).
+# Optional: DOO_ACCESS_TOKEN instead of the client credentials, DOO_LIVE_REQUESTS_PER_SECOND
+# (default 1), DOO_LIVE_REPORT (default doo-live-report.md here), TF_ACC_TERRAFORM_PATH (default the
+# pinned OpenTofu; CI passes the CLI it installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,11 @@ if [[ $code -eq 0 ]] && grep -qE '^--- SKIP' "$tmp/test.log" && ! grep -qE '^---
 	reason=$(grep -m1 -A1 -E '^=== RUN' "$tmp/test.log" | sed -n 's/^ *live_test.go:[0-9]*: //p')
 	echo "SKIPPED: live acceptance tests: $reason"
 	exit 0
+fi
+if [[ $code -ne 0 ]] && grep -q 'the live suite refuses to start' "$tmp/test.log"; then
+	reason=$(sed -n 's/^ *live_test.go:[0-9]*: //p' "$tmp/test.log" | grep -m1 'refuses to start')
+	echo "REFUSED: live acceptance tests: $reason" >&2
+	exit 1
 fi
 cat "$tmp/test.log"
 if [[ $code -ne 0 ]]; then

@@ -44,11 +44,12 @@ import (
 const (
 	envLive           = "DOO_LIVE"                     // "1" to run against a real doo
 	envLiveTeamID     = "DOO_LIVE_TEAM_ID"             // the team the suite may create configurations in
-	envLiveBaseURL    = "DOO_LIVE_BASE_URL"            // the doo host, default DOO_BASE_URL, else the provider's default
+	envLiveBaseURL    = "DOO_LIVE_BASE_URL"            // the doo host; required, no default, so the suite never picks a tenant by itself
 	envLiveReport     = "DOO_LIVE_REPORT"              // where the report goes, default doo-live-report.md in the temp folder
 	envLiveRunID      = "DOO_LIVE_RUN_ID"              // fixes the run id (tests of the suite); default random
 	envLiveRate       = "DOO_LIVE_REQUESTS_PER_SECOND" // default 1, doo's default limit
-	envLiveEventID    = "DOO_LIVE_EVENT_ID"            // an event of the team: scopes one configuration, to see whether doo echoes event_id
+	envLiveEventID    = "DOO_LIVE_EVENT_ID"            // a test event of the team without real orders or attendees: every configuration is scoped to it
+	envLiveReceiver   = "DOO_LIVE_RECEIVER_HOST"       // a host of the user's: every hook endpoint and the token endpoint point there
 	envLiveFailAtStep = "DOO_LIVE_FAIL_AT_STEP"        // fails that step on purpose (tests of the cleanup)
 
 	// livePrefix starts the name of every configuration the suite creates; the run id follows.
@@ -61,7 +62,7 @@ const (
 type liveSettings struct {
 	baseURL, apiKey, clientID, clientSecret, accessToken string
 	teamID                                               int64
-	runID, eventID, report                               string
+	runID, eventID, receiverHost, report                 string
 	rate                                                 float64
 	failAtStep                                           int
 }
@@ -69,71 +70,97 @@ type liveSettings struct {
 // prefix is the name prefix of this run's configurations.
 func (s liveSettings) prefix() string { return livePrefix + s.runID + "-" }
 
-// liveSettingsFromEnv reads the settings, or returns why the suite cannot run.
-func liveSettingsFromEnv() (liveSettings, string) {
+// liveNeeds lists every setting the suite needs, for the messages that name what is missing.
+const liveNeeds = "DOO_LIVE=1, DOO_LIVE_BASE_URL, DOO_LIVE_TEAM_ID, DOO_LIVE_EVENT_ID, DOO_LIVE_RECEIVER_HOST, DOO_API_KEY, " +
+	"and DOO_CLIENT_ID with DOO_CLIENT_SECRET (or DOO_ACCESS_TOKEN)"
+
+var receiverHostPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$`)
+
+// liveSettingsFromEnv reads the settings. skip is why the suite does not run at all (DOO_LIVE is not
+// 1); refuse is why it must not start although DOO_LIVE=1, naming everything missing or wrong, which
+// fails the run: a manual CI run without its secrets must not pass.
+//
+// The suite cannot hurt a real tenant: it has no default host (the user names it), every
+// configuration it creates is scoped to an event the user names (a test event, so that no real
+// order, check-in or event change triggers its hooks), and every endpoint, the receiver's token
+// endpoint included, is on a host the user names, so nothing is delivered to a third party.
+func liveSettingsFromEnv() (s liveSettings, skip, refuse string) {
 	if os.Getenv(envLive) != "1" {
 		return liveSettings{}, "the live suite talks to a real doo and spends up to " + strconv.Itoa(liveBudget) + " of the API key's daily requests: " +
-			"set DOO_LIVE=1, DOO_API_KEY, DOO_CLIENT_ID and DOO_CLIENT_SECRET (or DOO_ACCESS_TOKEN) and DOO_LIVE_TEAM_ID to run it (make testacc-live)"
+			"set " + liveNeeds + " to run it (make testacc-live)", ""
 	}
-	s := liveSettings{
+	s = liveSettings{
 		baseURL: os.Getenv(envLiveBaseURL), apiKey: os.Getenv(envAPIKey), clientID: os.Getenv(envClientID),
 		clientSecret: os.Getenv(envClientSecret), accessToken: os.Getenv(envAccessToken),
-		runID: os.Getenv(envLiveRunID), eventID: os.Getenv(envLiveEventID), report: os.Getenv(envLiveReport), rate: 1,
+		runID: os.Getenv(envLiveRunID), eventID: os.Getenv(envLiveEventID), receiverHost: os.Getenv(envLiveReceiver),
+		report: os.Getenv(envLiveReport), rate: 1,
 	}
 	var missing []string
+	switch {
+	case s.baseURL == "":
+		missing = append(missing, envLiveBaseURL+" (the doo host to test, e.g. https://integration.doo.net; there is no default)")
+	case checkAPIBaseURL(s.baseURL) != "":
+		missing = append(missing, envLiveBaseURL+" ("+strings.TrimSuffix(checkAPIBaseURL(s.baseURL), ".")+")")
+	}
+	team, err := strconv.ParseInt(os.Getenv(envLiveTeamID), 10, 64)
+	if err != nil || team < 1 {
+		missing = append(missing, envLiveTeamID+" (a positive team id; data source doo_organizations lists yours)")
+	}
+	if s.eventID == "" {
+		missing = append(missing, envLiveEventID+" (a test event of that team without real orders or attendees: every configuration is scoped to it, so no real data triggers its hooks)")
+	}
+	switch {
+	case s.receiverHost == "":
+		missing = append(missing, envLiveReceiver+" (a host of yours, e.g. hooks.example.org: every hook endpoint and the receiver's token endpoint point there)")
+	case !receiverHostPattern.MatchString(s.receiverHost):
+		missing = append(missing, envLiveReceiver+" (a host name, optionally with :port, without scheme or path; got "+strconv.Quote(s.receiverHost)+")")
+	}
 	if s.apiKey == "" {
 		missing = append(missing, envAPIKey)
 	}
 	if s.accessToken == "" && (s.clientID == "" || s.clientSecret == "") {
 		missing = append(missing, envClientID+" and "+envClientSecret+" (or "+envAccessToken+")")
 	}
-	team, err := strconv.ParseInt(os.Getenv(envLiveTeamID), 10, 64)
-	if err != nil || team < 1 {
-		missing = append(missing, envLiveTeamID+" (a positive team id; data source doo_organizations lists yours)")
-	}
 	if os.Getenv("TF_ACC") == "" {
 		missing = append(missing, "TF_ACC=1 and TF_ACC_TERRAFORM_PATH (scripts/testacc-live.sh sets them)")
 	}
 	if len(missing) > 0 {
-		return liveSettings{}, "DOO_LIVE=1 but the live suite lacks " + strings.Join(missing, ", ")
+		return liveSettings{}, "", "DOO_LIVE=1 but the live suite refuses to start; it lacks " + strings.Join(missing, "; ")
 	}
 	s.teamID = team
-	if s.baseURL == "" {
-		s.baseURL = os.Getenv(envBaseURL)
-	}
-	if s.baseURL == "" {
-		s.baseURL = doo.DefaultBaseURL
-	}
 	if s.runID == "" {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
 		s.runID = hex.EncodeToString(b)
 	}
 	if !regexp.MustCompile(`^[a-z0-9]{1,16}$`).MatchString(s.runID) {
-		return liveSettings{}, envLiveRunID + " must be 1 to 16 lowercase letters or digits"
+		return liveSettings{}, "", envLiveRunID + " must be 1 to 16 lowercase letters or digits"
 	}
 	if v := os.Getenv(envLiveRate); v != "" {
 		if s.rate, err = strconv.ParseFloat(v, 64); err != nil || s.rate < 0.01 || s.rate > 100 {
-			return liveSettings{}, envLiveRate + " must be a number between 0.01 and 100"
+			return liveSettings{}, "", envLiveRate + " must be a number between 0.01 and 100"
 		}
 	}
 	if v := os.Getenv(envLiveFailAtStep); v != "" {
 		if s.failAtStep, err = strconv.Atoi(v); err != nil {
-			return liveSettings{}, envLiveFailAtStep + " must be a step number"
+			return liveSettings{}, "", envLiveFailAtStep + " must be a step number"
 		}
 	}
 	if s.report == "" {
 		s.report = os.TempDir() + string(os.PathSeparator) + "doo-live-report.md"
 	}
-	return s, ""
+	return s, "", ""
 }
 
 // TestLive_webhookLifecycle creates a plain, a GraphQL and an authenticated configuration in a real doo,
 // re-plans, refreshes, imports, replaces one with create_before_destroy and destroys them.
 func TestLive_webhookLifecycle(t *testing.T) {
-	s, why := liveSettingsFromEnv()
-	if why != "" {
-		t.Skip(why)
+	s, skip, refuse := liveSettingsFromEnv()
+	if skip != "" {
+		t.Skip(skip)
+	}
+	if refuse != "" {
+		t.Fatal(refuse)
 	}
 	run := newLiveRun(t, s)
 
@@ -231,7 +258,7 @@ func newLiveRun(t *testing.T, s liveSettings) *liveRun {
 		t.Fatalf("configuring the cleanup client: %v", err)
 	}
 	r.sweeper = sweeper
-	t.Logf("live run %s against %s, team %d: configurations named %s*", s.runID, hostOf(s.baseURL), s.teamID, s.prefix())
+	t.Logf("live run %s against %s, team %d, event %s: configurations named %s*, delivering only to %s", s.runID, hostOf(s.baseURL), s.teamID, s.eventID, s.prefix(), s.receiverHost)
 	// Cleanups run last-registered first: sweep, then count and report.
 	t.Cleanup(r.finish)
 	t.Cleanup(r.sweep)
@@ -263,15 +290,12 @@ func (r *liveRun) providers() map[string]func() (tfprotov6.ProviderServer, error
 
 // config is the suite's configuration; variant "renamed" changes the plain configuration's name.
 // Credentials stay in the environment, so they are never written into the CLI's working directory.
+// Every configuration is scoped to the user's test event and delivers only to the user's host.
 func (r *liveRun) config(variant string) string {
 	p := r.s.prefix()
 	plainName := p + "plain"
 	if variant == "renamed" {
 		plainName = p + "plain-renamed"
-	}
-	scope := ""
-	if r.s.eventID != "" {
-		scope = fmt.Sprintf("\n  event_id = %q", r.s.eventID)
 	}
 	return fmt.Sprintf(`
 terraform {
@@ -285,22 +309,29 @@ provider "doo" {
   requests_per_second = %[2]g
 }
 
+locals {
+  event    = %[6]q
+  receiver = "https://%[9]s/doo-live/%[5]s"
+}
+
 resource "doo_webhook" "plain" {
   team_id     = %[3]d
   name        = %[4]q
-  description = "Created by the doo provider's live acceptance suite, run %[5]s; deleted at its end"%[6]s
-  hooks = [{ type = "order_created", endpoint = "https://example.com/doo-live/%[5]s/orders" }]
+  description = "Created by the doo provider's live acceptance suite, run %[5]s; deleted at its end"
+  event_id    = local.event
+  hooks       = [{ type = "order_created", endpoint = "${local.receiver}/orders" }]
   lifecycle {
     create_before_destroy = true
   }
 }
 
 resource "doo_webhook" "graphql" {
-  team_id = %[3]d
-  name    = %[7]q
+  team_id  = %[3]d
+  name     = %[7]q
+  event_id = local.event
   hooks = [{
     type     = "event_updated"
-    endpoint = "https://example.com/doo-live/%[5]s/events"
+    endpoint = "${local.receiver}/events"
     origin = {
       endpoint = "https://gql.doo.net"
       body = jsonencode({
@@ -313,15 +344,16 @@ resource "doo_webhook" "graphql" {
 }
 
 resource "doo_webhook" "auth" {
-  team_id = %[3]d
-  name    = %[8]q
-  hooks   = [{ type = "attendee_checkin", endpoint = "https://example.com/doo-live/%[5]s/checkins" }]
+  team_id  = %[3]d
+  name     = %[8]q
+  event_id = local.event
+  hooks    = [{ type = "attendee_checkin", endpoint = "${local.receiver}/checkins" }]
   authentication = {
-    endpoint    = "https://example.com/doo-live/%[5]s/oauth/token"
+    endpoint    = "${local.receiver}/oauth/token"
     credentials = { client_id = "doo", client_secret = "live-%[5]s" }
   }
 }
-`, r.s.baseURL, r.s.rate, r.s.teamID, plainName, r.s.runID, scope, p+"graphql", p+"auth")
+`, r.s.baseURL, r.s.rate, r.s.teamID, plainName, r.s.runID, r.s.eventID, p+"graphql", p+"auth", r.s.receiverHost)
 }
 
 // leftovers lists the team afresh and returns this run's configurations still in it.
@@ -540,7 +572,7 @@ func (s *shapeRecorder) listPage(v any) {
 		if !strings.HasPrefix(name, s.prefix) {
 			continue
 		}
-		// Only the plain configuration is sent with a description (and, when the run has one, an event).
+		// Only the plain configuration is sent with a description; every configuration with the event.
 		for _, f := range []string{"description", "event_id", "event_guide_id"} {
 			if !strings.HasPrefix(name, s.prefix+"plain") {
 				break
@@ -610,16 +642,12 @@ func (s *shapeRecorder) report(ls liveSettings, result string, total int64, st d
 	fmt.Fprintf(&b, "- items per page seen: %s\n", sortedInts(s.perPage))
 	for _, f := range []string{"description", "event_id", "event_guide_id"} {
 		c := s.echo[f]
-		note := ""
-		switch {
-		case f == "event_id" && ls.eventID == "":
-			note = " (no configuration was scoped: set DOO_LIVE_EVENT_ID to an event of the team to learn this)"
-		case f == "event_id":
-			note = " (it was sent scoped to DOO_LIVE_EVENT_ID)"
-		case f == "event_guide_id":
+		note := " (it was sent with one)"
+		switch f {
+		case "event_id":
+			note = " (every configuration was sent scoped to DOO_LIVE_EVENT_ID)"
+		case "event_guide_id":
 			note = " (the suite scopes none to an event guide)"
-		default:
-			note = " (it was sent with one)"
 		}
 		fmt.Fprintf(&b, "- `%s` listed non-empty in %d of %d listings of the plain configuration%s\n", f, c[0], c[1], note)
 	}
@@ -651,7 +679,7 @@ func runLiveSuiteOn(t *testing.T, env *testEnv, runID string, extra ...string) (
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestLive_webhookLifecycle$", "-test.v", "-test.count=1") //nolint:gosec // this test binary
 	cmd.Env = append(os.Environ(),
 		envLive+"=1", envLiveBaseURL+"="+env.url, envLiveTeamID+"="+strconv.Itoa(testTeam), envLiveRunID+"="+runID,
-		envLiveRate+"=50", envLiveReport+"="+report, envLiveFailAtStep+"=", envLiveEventID+"=",
+		envLiveRate+"=50", envLiveReport+"="+report, envLiveFailAtStep+"=", envLiveEventID+"=test-event-1", envLiveReceiver+"=hooks.example.org",
 		envAPIKey+"="+testAPIKey, envClientID+"="+testClientID, envClientSecret+"="+testClientSecret, envAccessToken+"=", envBaseURL+"=",
 	)
 	cmd.Env = append(cmd.Env, extra...)
@@ -713,6 +741,18 @@ func TestAccLive_suitePassesAgainstTheEmulatorWithinBudget(t *testing.T) {
 	if n, got := spentFigure(t, out), len(env.fake.Requests()); n != got || n > liveBudget {
 		t.Fatalf("the suite says it spent %d requests, the emulator received %d (budget %d)", n, got, liveBudget)
 	}
+	// README.md states the figure; it must be the one the suite prints.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`prints the requests it spent\s+\((\d+) against the emulator`).FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("README.md does not state the live suite's request count against the emulator")
+	}
+	if stated, _ := strconv.Atoi(string(m[1])); stated != spentFigure(t, out) {
+		t.Fatalf("README.md says the live suite spends %d requests against the emulator; it printed %d", stated, spentFigure(t, out))
+	}
 	if n := env.fake.Count(doofake.RouteCreate); n != 4 {
 		t.Fatalf("the emulator received %d creates, want 4: three configurations and one replacement", n)
 	}
@@ -754,19 +794,67 @@ func TestAccLive_failedStepLeavesNothingBehind(t *testing.T) {
 	}
 }
 
-func TestLiveSettings_skipWithTheReason(t *testing.T) {
-	for _, v := range []string{envLive, envLiveTeamID, envAPIKey, envClientID, envClientSecret, envAccessToken} {
+func TestLiveSettings_unitSkipOrRefuseNamingEverythingMissing(t *testing.T) {
+	for _, v := range []string{envLive, envLiveTeamID, envLiveBaseURL, envLiveEventID, envLiveReceiver, envAPIKey, envClientID, envClientSecret, envAccessToken, envBaseURL} {
 		t.Setenv(v, "")
 	}
-	if _, why := liveSettingsFromEnv(); !strings.Contains(why, "set DOO_LIVE=1") {
-		t.Fatalf("without DOO_LIVE the reason is %q", why)
+	if _, skip, refuse := liveSettingsFromEnv(); !strings.Contains(skip, "set DOO_LIVE=1") || refuse != "" {
+		t.Fatalf("without DOO_LIVE: skip %q, refuse %q; want a skip naming DOO_LIVE", skip, refuse)
 	}
+	// DOO_BASE_URL is no default for the live suite.
+	t.Setenv(envBaseURL, "https://rest.doo.net")
 	t.Setenv(envLive, "1")
 	t.Setenv(envClientID, "a")
-	_, why := liveSettingsFromEnv()
-	for _, want := range []string{envAPIKey, envClientSecret, envLiveTeamID} {
-		if !strings.Contains(why, want) {
-			t.Fatalf("with DOO_LIVE=1 and little else the reason %q does not name %s", why, want)
+	_, skip, refuse := liveSettingsFromEnv()
+	if skip != "" {
+		t.Fatalf("DOO_LIVE=1 with settings missing skips (%q); it must refuse, so that the run fails", skip)
+	}
+	for _, want := range []string{envLiveBaseURL, envLiveTeamID, envLiveEventID, envLiveReceiver, envAPIKey, envClientSecret} {
+		if !strings.Contains(refuse, want) {
+			t.Fatalf("with DOO_LIVE=1 and little else the refusal %q does not name %s", refuse, want)
+		}
+	}
+	t.Setenv(envLiveBaseURL, "http://rest.doo.net")
+	t.Setenv(envLiveReceiver, "https://hooks.example.org/path")
+	_, _, refuse = liveSettingsFromEnv()
+	for _, want := range []string{"in clear", "without scheme or path"} {
+		if !strings.Contains(refuse, want) {
+			t.Fatalf("the refusal %q does not say %q", refuse, want)
+		}
+	}
+	t.Setenv(envLiveBaseURL, "https://integration.doo.net")
+	t.Setenv(envLiveReceiver, "hooks.example.org")
+	t.Setenv(envLiveEventID, "42")
+	t.Setenv(envLiveTeamID, "7")
+	t.Setenv(envAPIKey, "k")
+	t.Setenv(envClientSecret, "b")
+	t.Setenv("TF_ACC", "1")
+	s, skip, refuse := liveSettingsFromEnv()
+	if skip != "" || refuse != "" || s.baseURL != "https://integration.doo.net" || s.eventID != "42" || s.receiverHost != "hooks.example.org" {
+		t.Fatalf("complete settings: %+v, skip %q, refuse %q", s, skip, refuse)
+	}
+}
+
+// TestLiveConfig_unitEveryConfigurationIsScopedAndDeliversToTheUsersHost checks the suite's
+// configuration: every resource is scoped to the named event, and every URL but doo's own GraphQL
+// endpoint is on the named host.
+func TestLiveConfig_unitEveryConfigurationIsScopedAndDeliversToTheUsersHost(t *testing.T) {
+	r := &liveRun{s: liveSettings{baseURL: "https://integration.doo.net", teamID: 7, runID: "abc", eventID: "ev-42", receiverHost: "hooks.example.org", rate: 1}}
+	for _, variant := range []string{"plain", "renamed"} {
+		cfg := r.config(variant)
+		if n, m := strings.Count(cfg, `resource "doo_webhook"`), strings.Count(cfg, "event_id    = local.event")+strings.Count(cfg, "event_id = local.event"); n != 3 || m != n {
+			t.Fatalf("%s: %d resources, %d scoped to the event:\n%s", variant, n, m, cfg)
+		}
+		if !strings.Contains(cfg, `event    = "ev-42"`) || !strings.Contains(cfg, `receiver = "https://hooks.example.org/doo-live/abc"`) {
+			t.Fatalf("%s: the event or the receiver host is not the named one:\n%s", variant, cfg)
+		}
+		for _, u := range regexp.MustCompile(`https?://[^"/$]+`).FindAllString(cfg, -1) {
+			if u != "https://hooks.example.org" && u != "https://gql.doo.net" && u != "https://integration.doo.net" {
+				t.Fatalf("%s: the configuration names the host %s", variant, u)
+			}
+		}
+		if strings.Contains(cfg, "example.com") {
+			t.Fatalf("%s: the configuration still delivers to example.com", variant)
 		}
 	}
 }

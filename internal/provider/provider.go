@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -37,9 +36,13 @@ const (
 	envClientID     = "DOO_CLIENT_ID"
 	envClientSecret = "DOO_CLIENT_SECRET"
 	envAccessToken  = "DOO_ACCESS_TOKEN"
-	// envDisableListCache turns the team list cache off; it exists only so benchmarks can measure the naive approach.
-	envDisableListCache = "DOO_DISABLE_LIST_CACHE"
 )
+
+// benchListCacheOff, set to "1" at build time only by scripts/bench.sh
+// (-ldflags "-X github.com/doo-net/terraform-provider-doo/internal/provider.benchListCacheOff=1"),
+// turns the team list cache off, so that the benchmark can measure the naive approach. No setting
+// or environment variable of a released provider can turn the cache off.
+var benchListCacheOff string
 
 // New returns the provider factory for a release version.
 func New(version string) func() provider.Provider {
@@ -227,9 +230,7 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if !m.RequestsPerSecond.IsNull() {
 		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
 	}
-	if off, _ := strconv.ParseBool(os.Getenv(envDisableListCache)); off {
-		cfg.DisableCache = true
-	}
+	cfg.DisableCache = benchListCacheOff == "1"
 
 	// Environment values skip plan-time validation, so check the URLs again here.
 	for _, u := range []struct {
@@ -246,11 +247,6 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			resp.Diagnostics.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+strings.TrimSuffix(problem, ".")+"."+seeTroubleshooting(anchorInvalidURL))
 		}
 	}
-	if cfg.APIKey == "" {
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing doo API key",
-			"Set api_key in the provider block or the "+envAPIKey+" environment variable. doo support issues API keys; every request needs one."+
-				seeTroubleshooting(anchorMissingCredentials))
-	}
 	if cfg.AccessToken != "" {
 		// One rule wherever the values come from: a static token and client credentials together are refused.
 		for _, other := range []setting{clientID, clientSecret} {
@@ -259,18 +255,12 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				break
 			}
 		}
-	} else {
-		if cfg.ClientID == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "Missing doo client credentials",
-				"Set client_id (or "+envClientID+") and client_secret (or "+envClientSecret+"), or a ready access_token (or "+envAccessToken+"). "+
-					"A doo administrator creates client credentials in the Manager App: Organization Settings → Users → Client credentials."+
-					seeTroubleshooting(anchorMissingCredentials))
-		}
-		if cfg.ClientSecret == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("client_secret"), "Missing doo client secret",
-				"Set client_secret (or "+envClientSecret+") together with client_id, or use access_token (or "+envAccessToken+") instead."+
-					seeTroubleshooting(anchorMissingCredentials))
-		}
+	}
+	if missing := missingCredentials(cfg); len(missing) > 0 {
+		// One error naming everything missing: fixing one at a time and rerunning costs a run each.
+		resp.Diagnostics.AddError("Missing doo credentials", "The doo provider needs, and lacks:\n  - "+strings.Join(missing, "\n  - ")+
+			"\n\nSet each in the provider block or in its environment variable. doo support issues API keys; a doo administrator creates "+
+			"client credentials in the Manager App (Organization Settings → Users → Client credentials)."+seeTroubleshooting(anchorMissingCredentials))
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -290,6 +280,24 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = client
 	resp.DataSourceData = client
 	resp.ListResourceData = client
+}
+
+// missingCredentials names, one line each, the credentials the resolved configuration lacks.
+func missingCredentials(cfg doo.Config) []string {
+	var missing []string
+	if cfg.APIKey == "" {
+		missing = append(missing, "api_key (or "+envAPIKey+"): the API key sent with every request")
+	}
+	switch {
+	case cfg.AccessToken != "":
+	case cfg.ClientID == "" && cfg.ClientSecret == "":
+		missing = append(missing, "client_id (or "+envClientID+") and client_secret (or "+envClientSecret+"), or instead a ready access_token (or "+envAccessToken+")")
+	case cfg.ClientID == "":
+		missing = append(missing, "client_id (or "+envClientID+"), which goes with client_secret; or instead a ready access_token (or "+envAccessToken+")")
+	case cfg.ClientSecret == "":
+		missing = append(missing, "client_secret (or "+envClientSecret+"), which goes with client_id; or instead a ready access_token (or "+envAccessToken+")")
+	}
+	return missing
 }
 
 // userAgent names the provider and the CLI running it, e.g. "terraform-provider-doo/0.1.0 Terraform/1.11.4";

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/doo-net/terraform-provider-doo/internal/doo"
 	"github.com/doo-net/terraform-provider-doo/internal/doofake"
 )
 
@@ -292,5 +293,31 @@ func TestUserAgent_leavesOutAnUnknownCLIVersion(t *testing.T) {
 	}
 	if strings.Contains(userAgent("x", ""), "Terraform/") {
 		t.Error("an empty CLI version must not produce a bare Terraform/")
+	}
+}
+
+func TestMissingCredentials_unitOneLinePerThingMissing(t *testing.T) {
+	cases := []struct {
+		cfg  doo.Config
+		want []string
+	}{
+		{doo.Config{}, []string{"api_key (or DOO_API_KEY)", "client_id (or DOO_CLIENT_ID) and client_secret (or DOO_CLIENT_SECRET), or instead a ready access_token"}},
+		{doo.Config{APIKey: "k", ClientID: "a"}, []string{"client_secret (or DOO_CLIENT_SECRET), which goes with client_id"}},
+		{doo.Config{APIKey: "k", ClientSecret: "b"}, []string{"client_id (or DOO_CLIENT_ID), which goes with client_secret"}},
+		{doo.Config{AccessToken: "t"}, []string{"api_key (or DOO_API_KEY)"}},
+		{doo.Config{APIKey: "k", AccessToken: "t"}, nil},
+		{doo.Config{APIKey: "k", ClientID: "a", ClientSecret: "b"}, nil},
+	}
+	for _, tc := range cases {
+		got := missingCredentials(tc.cfg)
+		if len(got) != len(tc.want) {
+			t.Errorf("%+v: missing %q, want %d lines", tc.cfg, got, len(tc.want))
+			continue
+		}
+		for i := range got {
+			if !strings.HasPrefix(got[i], tc.want[i]) {
+				t.Errorf("%+v: line %d is %q, want it to start with %q", tc.cfg, i, got[i], tc.want[i])
+			}
+		}
 	}
 }

@@ -77,6 +77,8 @@ func TestAccProvider_missingCredentialsFailBeforeAnyRequest(t *testing.T) {
 		{"insecure DOO_BASE_URL", `api_key = "k"
   access_token = "t"`, regexp.MustCompile(`(?s)DOO_BASE_URL.*travel\s+in\s+clear`), map[string]string{envBaseURL: "http://rest.doo.net"}},
 		{"credentials only from the environment are incomplete", `base_url = "URL"`, regexp.MustCompile(`(?s)DOO_API_KEY`), map[string]string{envClientID: "a", envClientSecret: "b"}},
+		{"nothing at all: one error naming everything", `base_url = "URL"`,
+			regexp.MustCompile(`(?s)Missing doo credentials.*api_key \(or DOO_API_KEY\).*client_id \(or DOO_CLIENT_ID\) and\s+client_secret`), nil},
 		{"no api key", `base_url = "URL"
   client_id = "a"
   client_secret = "b"`, regexp.MustCompile(`(?s)api_key.*DOO_API_KEY`), nil},

@@ -28,7 +28,7 @@ type privateStateWriter interface {
 }
 
 // secretRecord is kept in a doo_webhook's private state so that drift of the receiver secret
-// can be detected when the secret itself is not in state (client_secret_wo, or after an import).
+// can be detected when the secret itself is not in state (client_secret_wo).
 // It holds keyed fingerprints only: HMAC-SHA-256 under a random salt of its own, never the
 // secret and never a bare hash, so equal secrets of two resources do not look alike and a
 // fingerprint cannot be looked up in a table of common secrets' hashes.
@@ -39,10 +39,6 @@ type secretRecord struct {
 	Sent []byte `json:"sent,omitempty"`
 	// Listed fingerprints the secret doo listed at the last refresh.
 	Listed []byte `json:"listed,omitempty"`
-	// Unrecorded marks an imported configuration whose secret is not in state yet: the first
-	// apply records the configured secret (client_secret or client_secret_wo_version) when it
-	// matches Listed, without any request to doo.
-	Unrecorded bool `json:"unrecorded,omitempty"`
 }
 
 // fingerprint returns the keyed fingerprint of secret; nil without a salt.
@@ -79,7 +75,7 @@ func (r *secretRecord) ensureSalt() error {
 	if _, err := rand.Read(salt); err != nil {
 		return err
 	}
-	*r = secretRecord{Salt: salt, Unrecorded: r.Unrecorded}
+	*r = secretRecord{Salt: salt}
 	return nil
 }
 

@@ -85,9 +85,9 @@ func TestSecretRecord_matchesAndOutOfBand(t *testing.T) {
 	if err := r.ensureSalt(); err != nil || !bytes.Equal(r.Salt, salt) || r.Listed == nil {
 		t.Error("ensureSalt replaced an existing salt")
 	}
-	pending := secretRecord{Unrecorded: true, Listed: []byte("stale")}
-	if err := pending.ensureSalt(); err != nil || !pending.Unrecorded || pending.Listed != nil {
-		t.Errorf("a new salt must drop fingerprints made without it and keep the import mark: %+v", pending)
+	stale := secretRecord{Sent: []byte("stale"), Listed: []byte("stale")}
+	if err := stale.ensureSalt(); err != nil || stale.Sent != nil || stale.Listed != nil {
+		t.Errorf("a new salt must drop fingerprints made without it: %+v", stale)
 	}
 }
 
@@ -98,7 +98,7 @@ func TestSecretRecord_privateStateHoldsNoSecret(t *testing.T) {
 	if err := r.ensureSalt(); err != nil {
 		t.Fatal(err)
 	}
-	r.Sent, r.Listed, r.Unrecorded = r.fingerprint(secret), r.fingerprint(secret), true
+	r.Sent, r.Listed = r.fingerprint(secret), r.fingerprint(secret)
 	p := memPrivate{}
 	if diags := r.save(ctx, p); diags.HasError() {
 		t.Fatal(diags)
@@ -108,14 +108,14 @@ func TestSecretRecord_privateStateHoldsNoSecret(t *testing.T) {
 		t.Fatalf("private state %s: want JSON without the secret", raw)
 	}
 	got, diags := loadSecretRecord(ctx, p)
-	if diags.HasError() || !bytes.Equal(got.Salt, r.Salt) || !bytes.Equal(got.Listed, r.Listed) || !got.Unrecorded {
+	if diags.HasError() || !bytes.Equal(got.Salt, r.Salt) || !bytes.Equal(got.Listed, r.Listed) || !bytes.Equal(got.Sent, r.Sent) {
 		t.Fatalf("round trip: got %+v, want %+v", got, r)
 	}
 	p[secretRecordKey] = []byte(`{"salt": 1}`)
 	if got, _ := loadSecretRecord(ctx, p); len(got.Salt) != 0 {
 		t.Errorf("an unreadable record loads as %+v, want empty", got)
 	}
-	if got, _ := loadSecretRecord(ctx, memPrivate{}); len(got.Salt) != 0 || got.Unrecorded {
+	if got, _ := loadSecretRecord(ctx, memPrivate{}); len(got.Salt) != 0 || got.Sent != nil {
 		t.Errorf("a missing record loads as %+v, want empty", got)
 	}
 }
@@ -135,7 +135,7 @@ func TestRecordableAuthenticationChange(t *testing.T) {
 		}
 	}
 	null, v1, v2 := types.Int64Null(), types.Int64Value(1), types.Int64Value(2)
-	noSecret := types.StringNull()
+	noSecret, stored := types.StringNull(), types.StringValue("doo-secret")
 	otherEndpoint := auth(noSecret, v1)
 	otherEndpoint.Endpoint = types.StringValue("https://elsewhere.example.com/token")
 	cases := []struct {
@@ -145,18 +145,21 @@ func TestRecordableAuthenticationChange(t *testing.T) {
 		known, wantOK   bool
 		withFingerprint bool
 	}{
-		{"import, write-only, same secret", auth(noSecret, null), auth(noSecret, v1), "doo-secret", true, true, true},
-		{"import, write-only, another secret", auth(noSecret, null), auth(noSecret, v1), "mine", true, false, true},
-		{"import, stored, same secret", auth(noSecret, null), auth(types.StringValue("doo-secret"), null), "doo-secret", true, true, true},
-		{"import, secret unknown at plan", auth(noSecret, null), auth(noSecret, v1), "", false, false, true},
-		{"import, never refreshed", auth(noSecret, null), auth(noSecret, v1), "doo-secret", true, false, false},
-		{"stored to write-only, same secret", auth(types.StringValue("doo-secret"), null), auth(noSecret, v1), "doo-secret", true, true, true},
-		{"stored to write-only, same secret, no fingerprint", auth(types.StringValue("doo-secret"), null), auth(noSecret, v1), "doo-secret", true, true, false},
-		{"stored to write-only, another secret", auth(types.StringValue("doo-secret"), null), auth(noSecret, v1), "new", true, false, true},
+		{"import or move to write-only with a version, same secret", auth(stored, null), auth(noSecret, v1), "doo-secret", true, true, true},
+		{"import or move to write-only without a version, same secret", auth(stored, null), auth(noSecret, null), "doo-secret", true, true, true},
+		{"import or move to write-only, another secret", auth(stored, null), auth(noSecret, v1), "mine", true, false, true},
+		{"import or move to write-only, secret unknown at plan", auth(stored, null), auth(noSecret, v1), "", false, false, true},
+		{"move to write-only, same secret, no fingerprint", auth(stored, null), auth(noSecret, v1), "doo-secret", true, true, false},
+		{"move to write-only, another secret, no fingerprint", auth(stored, null), auth(noSecret, null), "new", true, false, false},
+		{"version added, same secret", auth(noSecret, null), auth(noSecret, v1), "doo-secret", true, true, true},
+		{"version added, another secret", auth(noSecret, null), auth(noSecret, v1), "mine", true, false, true},
+		{"version added, never refreshed", auth(noSecret, null), auth(noSecret, v1), "doo-secret", true, false, false},
+		{"version removed, same secret", auth(noSecret, v1), auth(noSecret, null), "doo-secret", true, true, true},
+		{"version unknown", auth(noSecret, null), auth(noSecret, types.Int64Unknown()), "doo-secret", true, false, true},
 		{"version bump", auth(noSecret, v1), auth(noSecret, v2), "doo-secret", true, false, true},
-		{"version removed", auth(noSecret, v1), auth(types.StringValue("doo-secret"), null), "doo-secret", true, false, true},
-		{"stored secret changed", auth(types.StringValue("doo-secret"), null), auth(types.StringValue("new"), null), "new", true, false, true},
-		{"endpoint changed too", auth(noSecret, null), otherEndpoint, "doo-secret", true, false, true},
+		{"write-only back to stored", auth(noSecret, v1), auth(stored, null), "doo-secret", true, false, true},
+		{"stored secret changed", auth(stored, null), auth(types.StringValue("new"), null), "new", true, false, true},
+		{"endpoint changed too", auth(stored, null), otherEndpoint, "doo-secret", true, false, true},
 		{"authentication added", nil, auth(noSecret, v1), "doo-secret", true, false, true},
 	}
 	for _, tc := range cases {

@@ -97,8 +97,9 @@ func (c webhookListConfig) matches(w doo.Webhook) bool {
 	return false
 }
 
-// importedState is the state of a configuration right after its import: what Read makes of the
-// listing, without the receiver secret, which an apply records only if the configuration wants it.
+// importedState is what Read makes of a listed configuration after an import, without the receiver
+// secret: query results are displayed and may be shared, and the import that follows reads the
+// secret itself.
 func importedState(teamID int64, w doo.Webhook) webhookModel {
 	m := webhookModel{ID: types.StringValue(w.ID), TeamID: types.Int64Value(teamID)}
 	m.refreshFrom(w)

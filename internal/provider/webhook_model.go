@@ -47,10 +47,13 @@ type credentialsModel struct {
 	ClientSecretWOVersion types.Int64  `tfsdk:"client_secret_wo_version"`
 }
 
-// usesWriteOnlySecret reports whether the receiver secret is kept out of state.
+// usesWriteOnlySecret reports whether the receiver secret is kept out of state: the configuration
+// has authentication but no client_secret in state, so it uses client_secret_wo (with or without
+// client_secret_wo_version). Right after ImportState, authentication is still null, so the first
+// read records what doo lists, secret included.
 func (m *webhookModel) usesWriteOnlySecret() bool {
 	return m.Authentication != nil && m.Authentication.Credentials != nil &&
-		!m.Authentication.Credentials.ClientSecretWOVersion.IsNull()
+		m.Authentication.Credentials.ClientSecret.IsNull()
 }
 
 // toAPI converts a plan to the object doo stores; secretWO is the write-only secret from the configuration.

@@ -49,6 +49,11 @@ func (r *webhookResource) Metadata(_ context.Context, req resource.MetadataReque
 
 const replaceNote = " Changing it replaces the configuration: doo has no update."
 
+// credentialsExpr is authentication.credentials as an absolute path expression: validators name
+// the attributes they relate by it in their messages, including the ones about configuration that
+// `-generate-config-out` wrote, where a relative expression reads as "client_secret.<.client_secret_wo".
+var credentialsExpr = path.MatchRoot("authentication").AtName("credentials")
+
 func (r *webhookResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replaceString := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
@@ -185,25 +190,27 @@ func authenticationSchema() schema.SingleNestedAttribute {
 							"Exactly one of `client_secret` and `client_secret_wo` is required.",
 						Validators: []validator.String{
 							stringvalidator.LengthAtLeast(1),
-							stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("client_secret_wo")),
+							stringvalidator.ExactlyOneOf(credentialsExpr.AtName("client_secret"), credentialsExpr.AtName("client_secret_wo")),
 						},
 					},
 					"client_secret_wo": schema.StringAttribute{
 						Optional: true, Sensitive: true, WriteOnly: true,
 						MarkdownDescription: "Write-only alternative to `client_secret` (Terraform and OpenTofu ≥ 1.11): sent to doo at create, never stored in state or plan. " +
-							"Requires `client_secret_wo_version`. A changed secret plans a replacement even with the same version, and so does a secret changed outside Terraform: " +
-							"the provider keeps a keyed fingerprint (HMAC-SHA-256 with a random per-resource salt) in private state and compares it with the secret doo lists.",
+							"With `client_secret_wo_version`, only a new version sends a new value (a replacement); another value with the same version plans nothing. " +
+							"Without it, the value is tracked by a keyed fingerprint (HMAC-SHA-256 with a random per-resource salt, in private state) and a changed value plans a replacement. " +
+							"A value from an ephemeral source (for example `ephemeral \"random_password\"`) changes on every run, so it needs `client_secret_wo_version`. " +
+							"In both modes a secret rotated in doo outside Terraform plans a replacement: the provider compares the secret doo lists with the fingerprint of the one it last sent.",
 						Validators: []validator.String{
 							stringvalidator.LengthAtLeast(1),
-							stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo_version")),
 						},
 					},
 					"client_secret_wo_version": schema.Int64Attribute{
 						Optional: true,
-						MarkdownDescription: "Version of `client_secret_wo`; changing it replaces the configuration with the new secret. Optional in effect: a changed secret is detected without it, " +
-							"but it stays for those who prefer an explicit trigger. Setting it where state has none (after an import) records it without replacement when the configured secret is the one doo holds.",
+						MarkdownDescription: "Version of `client_secret_wo`, by Terraform's convention for write-only arguments: changing it replaces the configuration and sends the configured value; " +
+							"while it stays the same, a changed `client_secret_wo` plans nothing. Required for a value from an ephemeral source. " +
+							"Omit it to have every changed value sent (tracked by fingerprint). Adding or removing it records the change without replacement when the configured secret is the one doo holds.",
 						Validators: []validator.Int64{
-							int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
+							int64validator.AlsoRequires(credentialsExpr.AtName("client_secret_wo")),
 						},
 					},
 				},
@@ -257,20 +264,21 @@ func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var stateVersion, planVersion types.Int64
-	var planSecret types.String
+	var stateAuth types.Object
+	var stateSecret, planSecret types.String
 	credentials := path.Root("authentication").AtName("credentials")
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, credentials.AtName("client_secret_wo_version"), &stateVersion)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentials.AtName("client_secret_wo_version"), &planVersion)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("authentication"), &stateAuth)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, credentials.AtName("client_secret"), &stateSecret)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentials.AtName("client_secret"), &planSecret)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !stateVersion.IsNull() && planVersion.IsNull() && !planSecret.IsNull() {
+	if !stateAuth.IsNull() && stateSecret.IsNull() && !planSecret.IsNull() {
 		resp.Diagnostics.AddAttributeError(credentials.AtName("client_secret"), "Cannot switch from client_secret_wo back to client_secret",
 			"This configuration keeps its receiver secret out of state with client_secret_wo. Switching to client_secret would start storing the secret in state, "+
-				"which is refused so that it cannot happen by accident. Keep client_secret_wo (change client_secret_wo_version to send a new secret), "+
-				"or, if storing it is intended, run `terraform state rm` on this resource, then apply: a new configuration is created and the old one stays in doo until you delete it.")
+				"which is refused so that it cannot happen by accident. Keep client_secret_wo, "+
+				"or, if storing it is intended, run `terraform state rm` on this resource, then import it again with the client_secret configuration: "+
+				"an import records the secret doo lists, so the plan is empty when it is the configured one.")
 	}
 	r.planReceiverSecret(ctx, req, resp)
 }
@@ -323,13 +331,31 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 		}
 		resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, state.TeamID, state.ID)...)
 	}
+	// Right after ImportState only team_id and id are set (name is required everywhere else):
+	// nothing is in state yet, so the messages must not speak of a state to keep or remove.
+	importing := state.Name.IsNull()
 	remote, err := r.client.FindWebhook(ctx, state.TeamID.ValueInt64(), state.ID.ValueString())
+	if doo.IsNotFound(err) && importing {
+		// The CLI then reports that the object to import does not exist; say where the provider looked.
+		resp.Diagnostics.AddWarning("doo webhook configuration not found",
+			fmt.Sprintf("Configuration %s is in neither of two consecutive complete listings of team %d, so there is nothing to import. "+
+				"Check the team id and the configuration id (data source doo_webhooks lists a team's configurations).",
+				state.ID.ValueString(), state.TeamID.ValueInt64()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
 	if doo.IsNotFound(err) {
 		// Only two consecutive complete listings that lack it get here; a 404 or a partial list is an error below.
 		resp.Diagnostics.AddWarning("doo webhook configuration no longer exists",
 			fmt.Sprintf("Configuration %s is in neither of two consecutive complete listings of team %d (deleted outside Terraform?). It is removed from state; the next apply creates it again.",
 				state.ID.ValueString(), state.TeamID.ValueInt64()))
 		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil && importing {
+		addError(&resp.Diagnostics, "Cannot import the doo webhook configuration", err,
+			fmt.Sprintf("Nothing was imported and state is unchanged. Check the import id %d/%s: the team id comes first (data source doo_organizations lists your teams).",
+				state.TeamID.ValueInt64(), state.ID.ValueString()))
 		return
 	}
 	if err != nil {
@@ -364,9 +390,10 @@ func (r *webhookResource) Delete(ctx context.Context, req resource.DeleteRequest
 }
 
 // ImportState takes `<team_id>/<id>` (terraform import, `import { id = ... }`) or the identity of
-// `import { identity = { team_id = ..., id = ... } }`. The receiver secret stays out of state until
-// an apply records the configured one (see recordListedSecret), so an import never writes a secret
-// the configuration keeps write-only.
+// `import { identity = { team_id = ..., id = ... } }`. The read that follows records what doo lists,
+// the receiver secret included, so that a configuration with client_secret plans nothing after its
+// import; a configuration with client_secret_wo plans one in-place update that drops the secret from
+// state without any request (see recordableAuthenticationChange).
 func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	teamID, id, diags := importTarget(ctx, req)
 	resp.Diagnostics.Append(diags...)
@@ -376,7 +403,6 @@ func (r *webhookResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("team_id"), teamID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, types.Int64Value(teamID), types.StringValue(id))...)
-	resp.Diagnostics.Append(secretRecord{Unrecorded: true}.save(ctx, resp.Private)...)
 }
 
 // parseImportID splits "<team_id>/<id>".

@@ -46,11 +46,13 @@ func configuredSecret(ctx context.Context, config tfsdk.Config) (secret string, 
 
 // recordableAuthenticationChange reports whether the change from the prior authentication to the
 // planned one only records, in state, a secret doo already holds, so that it needs no new
-// configuration and no request to doo. Two changes qualify, and only when the configured secret
-// matches the one doo listed at the last refresh (or, without a fingerprint, the one in state):
-//   - client_secret_wo_version set where state has none: an import adopting a write-only
+// configuration and no request to doo. It qualifies only when every setting but the secret's
+// bookkeeping stays the same and the configured secret matches the one doo listed at the last
+// refresh (or, without a fingerprint, the one in state):
+//   - client_secret in state, client_secret_wo configured: an import adopting a write-only
 //     configuration, or a move from client_secret to client_secret_wo;
-//   - client_secret set where state has none: an import adopting a stored-secret configuration.
+//   - client_secret_wo_version set where state has none, or removed: a switch between tracking the
+//     write-only value by its fingerprint and by a version.
 //
 // Anything else (another endpoint, a new version number, a different secret) is not recordable.
 func recordableAuthenticationChange(prior, planned *authenticationModel, configured string, configuredKnown bool, rec secretRecord) (bool, string) {
@@ -63,13 +65,14 @@ func recordableAuthenticationChange(prior, planned *authenticationModel, configu
 		return false, "an authentication setting other than the secret changes"
 	}
 	pc, nc := prior.Credentials, planned.Credentials
-	versionSet := pc.ClientSecretWOVersion.IsNull() && !nc.ClientSecretWOVersion.IsNull() && !nc.ClientSecretWOVersion.IsUnknown()
-	if !pc.ClientSecretWOVersion.Equal(nc.ClientSecretWOVersion) && !versionSet {
+	if nc.ClientSecretWOVersion.IsUnknown() {
+		return false, "client_secret_wo_version is not known until apply"
+	}
+	if !pc.ClientSecretWOVersion.IsNull() && !nc.ClientSecretWOVersion.IsNull() && !pc.ClientSecretWOVersion.Equal(nc.ClientSecretWOVersion) {
 		return false, "client_secret_wo_version changes"
 	}
-	secretSet := pc.ClientSecret.IsNull() && !nc.ClientSecret.IsNull() && !nc.ClientSecret.IsUnknown()
-	movedToWriteOnly := !pc.ClientSecret.IsNull() && nc.ClientSecret.IsNull() && versionSet
-	if !pc.ClientSecret.Equal(nc.ClientSecret) && !secretSet && !movedToWriteOnly {
+	movedToWriteOnly := !pc.ClientSecret.IsNull() && nc.ClientSecret.IsNull()
+	if !pc.ClientSecret.Equal(nc.ClientSecret) && !movedToWriteOnly {
 		return false, "client_secret changes"
 	}
 	if !configuredKnown {
@@ -124,35 +127,58 @@ func (authenticationReplaceModifier) PlanModifyObject(ctx context.Context, req p
 	}
 }
 
-// planReceiverSecret plans a replacement when the configured receiver secret differs from the one
-// doo listed at the last refresh while state cannot show it (client_secret_wo, or an import not
-// yet recorded). A write-only attribute is null in both prior and planned state, so Terraform would
-// see no change: the plan marks the computed id unknown and names it as requiring replacement.
+// planReceiverSecret plans a replacement when doo must be sent the write-only receiver secret
+// again. A write-only attribute is null in both prior and planned state, so Terraform would see no
+// change: the plan marks the computed id unknown and names it as requiring replacement. It decides
+// only while client_secret_wo_version stays as it is (a changed version is the authentication plan
+// modifier's business):
+//   - with a version, the version alone says when to send a new value, as Terraform's convention for
+//     write-only arguments wants: another configured value plans nothing. Only a secret rotated in doo
+//     outside Terraform (doo lists another secret than the one last sent) plans a replacement,
+//     unless the configuration already holds the secret doo lists;
+//   - without a version, the value is tracked by its fingerprint: a configured secret that doo does
+//     not hold (changed in the configuration, or rotated in doo) plans a replacement.
 func (r *webhookResource) planReceiverSecret(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var planAuth types.Object
-	var stateSecret types.String
+	var stateAuth, planAuth types.Object
+	var stateSecret, planSecret types.String
+	var stateVersion, planVersion types.Int64
 	var teamID types.Int64
 	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("authentication"), &stateAuth)...)
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("authentication"), &planAuth)...)
+	if resp.Diagnostics.HasError() || stateAuth.IsNull() || planAuth.IsNull() || planAuth.IsUnknown() {
+		return // no authentication on one side: the authentication plan modifier replaces
+	}
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, credentialsPath.AtName("client_secret"), &stateSecret)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentialsPath.AtName("client_secret"), &planSecret)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, credentialsPath.AtName("client_secret_wo_version"), &stateVersion)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, credentialsPath.AtName("client_secret_wo_version"), &planVersion)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("team_id"), &teamID)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	if resp.Diagnostics.HasError() || planAuth.IsNull() || planAuth.IsUnknown() || !stateSecret.IsNull() {
-		// No authentication, or the secret is in state where an ordinary diff shows its change.
+	if resp.Diagnostics.HasError() || !stateSecret.IsNull() || !planSecret.IsNull() || !stateVersion.Equal(planVersion) {
+		// The secret is in state, where an ordinary diff shows its change; or the configuration
+		// changes mode or version, which the authentication plan modifier decides.
 		return
 	}
 	configured, known, diags := configuredSecret(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
 	rec, diags := loadSecretRecord(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() || !known {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	match, fingerprinted := rec.matchesListed(configured)
-	if !fingerprinted || match {
+	match, fingerprinted := false, false
+	if known {
+		match, fingerprinted = rec.matchesListed(configured)
+	}
+	versioned := !stateVersion.IsNull()
+	switch {
+	case versioned && (!rec.changedOutOfBand() || match):
+		return
+	case !versioned && (!fingerprinted || match):
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())...)
@@ -167,7 +193,8 @@ func (r *webhookResource) planReceiverSecret(ctx context.Context, req resource.M
 	}
 	resp.Diagnostics.AddAttributeWarning(credentialsPath, "Receiver secret changed",
 		fmt.Sprintf("The configured receiver secret differs from the one doo holds for %s, so the plan replaces the configuration (doo has no update). "+
-			"client_secret_wo_version does not need to change for this.", where))
+			"Without client_secret_wo_version every new value is sent; set client_secret_wo_version to decide yourself when a new value is sent "+
+			"(needed when the secret comes from an ephemeral source that changes on every run).", where))
 }
 
 // recordCreatedSecret fingerprints the secret a create sent and sets the new identity; it runs
@@ -192,9 +219,8 @@ func (r *webhookResource) recordCreatedSecret(ctx context.Context, req resource.
 	resp.Diagnostics.Append(rec.save(ctx, resp.Private)...)
 }
 
-// recordListedSecret fingerprints the secret doo lists; it runs after Read
-// has set the refreshed state. Until an imported configuration's secret is recorded by an apply,
-// state holds no secret: the import could not know whether the configuration keeps it write-only.
+// recordListedSecret fingerprints the secret doo lists; it runs after Read has set the refreshed
+// state.
 func (r *webhookResource) recordListedSecret(ctx context.Context, remote doo.Webhook, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if resp.Diagnostics.HasError() || resp.State.Raw.IsNull() {
 		return
@@ -210,9 +236,6 @@ func (r *webhookResource) recordListedSecret(ctx context.Context, remote doo.Web
 			return
 		}
 		rec.Listed = rec.fingerprint(remote.Authentication.Credentials.ClientSecret)
-		if rec.Unrecorded {
-			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, credentialsPath.AtName("client_secret"), types.StringNull())...)
-		}
 	}
 	resp.Diagnostics.Append(rec.save(ctx, resp.Private)...)
 }
@@ -248,7 +271,12 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &planned)...)
 	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity)...)
-	rec.Unrecorded = false
-	rec.Sent = rec.Listed
+	// doo holds the configured secret: from now on it is the one last sent.
+	if err := rec.ensureSalt(); err == nil {
+		rec.Sent = rec.fingerprint(configured)
+		if len(rec.Listed) == 0 {
+			rec.Listed = rec.Sent
+		}
+	}
 	resp.Diagnostics.Append(rec.save(ctx, resp.Private)...)
 }

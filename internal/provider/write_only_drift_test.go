@@ -101,94 +101,62 @@ func (n notInState) CheckState(_ context.Context, req statecheck.CheckStateReque
 }
 
 func TestAccWebhookWriteOnly_secretChangedOutOfBandPlansReplacement(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{})
 	const secret = "receiver-secret-wo-1"
-	var before, after string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6Providers,
-		TerraformVersionChecks:   writeOnlyCLIs,
-		CheckDestroy:             checkNoWebhooksLeft(env),
-		Steps: []resource.TestStep{
-			{
-				Config:            env.config(graphQLWebhookWO, secret, 1),
-				ConfigStateChecks: []statecheck.StateCheck{notInState{secret}, statecheck.ExpectKnownValue(webhookAddr, secretPath, knownvalue.Null())},
-				Check:             resource.ComposeTestCheckFunc(doosSecret(env, secret), onlyWebhookID(env, &before)),
-			},
-			{
-				// Someone rotates the secret in doo; the configuration and its version stay the same.
-				PreConfig: func() {
-					env.fake.EditWebhook(before, func(w *doofake.Webhook) { w.Authentication.Credentials.ClientSecret = "rotated-elsewhere" })
-				},
-				Config: env.config(graphQLWebhookWO, secret, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
-						plancheck.ExpectUnknownValue(webhookAddr, tfjsonpath.New("id")),
-						notInPlan{secret, "rotated-elsewhere"},
+	// Both modes compare what doo lists with the fingerprint of the secret last sent. With a
+	// version, the configured value may even have changed meanwhile (an ephemeral source): the
+	// replacement sends the configured value, and the version stays.
+	cases := map[string]struct {
+		config       string
+		afterRotated string // the configured secret in the step after the rotation
+	}{
+		"with a version":                           {graphQLWebhookWO, secret},
+		"with a version and a new value":           {graphQLWebhookWO, "receiver-secret-wo-2"},
+		"without a version (tracked by its value)": {graphQLWebhookWONoVersion, secret},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t, doofake.Options{})
+			var before, after string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				TerraformVersionChecks:   writeOnlyCLIs,
+				CheckDestroy:             checkNoWebhooksLeft(env),
+				Steps: []resource.TestStep{
+					{
+						Config:            env.config(tc.config, secret, 1),
+						ConfigStateChecks: []statecheck.StateCheck{notInState{secret}, statecheck.ExpectKnownValue(webhookAddr, secretPath, knownvalue.Null())},
+						Check:             resource.ComposeTestCheckFunc(doosSecret(env, secret), onlyWebhookID(env, &before)),
+					},
+					{
+						// Someone rotates the secret in doo; the version stays the same.
+						PreConfig: func() {
+							env.fake.EditWebhook(before, func(w *doofake.Webhook) { w.Authentication.Credentials.ClientSecret = "rotated-elsewhere" })
+							env.fake.ResetRequests()
+						},
+						Config: env.config(tc.config, tc.afterRotated, 1),
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
+								plancheck.ExpectUnknownValue(webhookAddr, tfjsonpath.New("id")),
+								notInPlan{secret, tc.afterRotated, "rotated-elsewhere"},
+							},
+						},
+						ConfigStateChecks: []statecheck.StateCheck{notInState{secret, tc.afterRotated, "rotated-elsewhere"}},
+						Check: resource.ComposeTestCheckFunc(doosSecret(env, tc.afterRotated), onlyWebhookID(env, &after), writes(env, 1, 1), func(*terraform.State) error {
+							if after == before {
+								return fmt.Errorf("configuration %s was not replaced", before)
+							}
+							return nil
+						}),
+					},
+					{
+						Config:           env.config(tc.config, tc.afterRotated, 1),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 					},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{notInState{secret, "rotated-elsewhere"}},
-				Check: resource.ComposeTestCheckFunc(doosSecret(env, secret), onlyWebhookID(env, &after), func(*terraform.State) error {
-					if after == before {
-						return fmt.Errorf("configuration %s was not replaced", before)
-					}
-					return nil
-				}),
-			},
-			{
-				Config:           env.config(graphQLWebhookWO, secret, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-		},
-	})
-}
-
-func TestAccWebhookWriteOnly_changedSecretSameVersionPlansReplacement(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{})
-	var before, after string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6Providers,
-		TerraformVersionChecks:   writeOnlyCLIs,
-		CheckDestroy:             checkNoWebhooksLeft(env),
-		Steps: []resource.TestStep{
-			{
-				Config: env.config(graphQLWebhookWO, "first-secret", 7),
-				Check:  resource.ComposeTestCheckFunc(doosSecret(env, "first-secret"), onlyWebhookID(env, &before)),
-			},
-			{
-				// A new secret, but client_secret_wo_version stays 7.
-				Config: env.config(graphQLWebhookWO, "second-secret", 7),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroyBeforeCreate),
-						notInPlan{"first-secret", "second-secret"},
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					notInState{"first-secret", "second-secret"},
-					statecheck.ExpectKnownValue(webhookAddr, versionPath, knownvalue.Int64Exact(7)),
-				},
-				Check: resource.ComposeTestCheckFunc(doosSecret(env, "second-secret"), onlyWebhookID(env, &after), func(*terraform.State) error {
-					if after == before {
-						return fmt.Errorf("configuration %s was not replaced", before)
-					}
-					return nil
-				}),
-			},
-			{
-				Config:           env.config(graphQLWebhookWO, "second-secret", 7),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			{
-				// The version alone still forces a replacement, for those who prefer it.
-				Config: env.config(graphQLWebhookWO, "second-secret", 8),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroyBeforeCreate)},
-				},
-				Check: doosSecret(env, "second-secret"),
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 // seedGraphQLWebhook stores, as if made by hand in doo, the configuration graphQLWebhook declares.
@@ -212,20 +180,23 @@ func seedGraphQLWebhook(env *testEnv, secret string) string {
 
 func TestAccWebhookWriteOnly_importRecordsMatchingSecretWithoutReplacement(t *testing.T) {
 	const secret = "hand-made-secret"
+	// The import records what doo lists, secret included (so that a client_secret configuration plans
+	// nothing: importing_test.go); a write-only configuration then pays one in-place update, in the
+	// same apply as its import block, that drops the secret from state without any request.
 	cases := map[string]struct {
 		config  string // a config template taking the secret as %[1]q and the version as %[2]d
 		checks  []statecheck.StateCheck
 		version []tfversion.TerraformVersionCheck
 	}{
-		"client_secret_wo": {
+		"client_secret_wo with a version": {
 			config:  graphQLWebhookWO,
 			checks:  []statecheck.StateCheck{statecheck.ExpectKnownValue(webhookAddr, secretPath, knownvalue.Null()), statecheck.ExpectKnownValue(webhookAddr, versionPath, knownvalue.Int64Exact(3)), notInState{secret}},
 			version: writeOnlyCLIs,
 		},
-		"client_secret": {
-			// The stored secret is recorded too; only the configuration puts it in state, never the import.
-			config: graphQLWebhook, // explicit argument indexes: the unused version argument is ignored
-			checks: []statecheck.StateCheck{statecheck.ExpectKnownValue(webhookAddr, secretPath, knownvalue.StringExact(secret))},
+		"client_secret_wo without a version": {
+			config:  graphQLWebhookWONoVersion,
+			checks:  []statecheck.StateCheck{statecheck.ExpectKnownValue(webhookAddr, secretPath, knownvalue.Null()), statecheck.ExpectKnownValue(webhookAddr, versionPath, knownvalue.Null()), notInState{secret}},
+			version: writeOnlyCLIs,
 		},
 	}
 	for name, tc := range cases {
@@ -299,7 +270,8 @@ import {
 }
 `, secret, 1, id, testTeam),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate), notInPlan{secret}},
+					// The plan's prior state holds what the import read, the listed secret (sensitive); the apply drops it.
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectIdentity(webhookAddr, map[string]knownvalue.Check{"team_id": knownvalue.Int64Exact(testTeam), "id": knownvalue.StringExact(id)}),
