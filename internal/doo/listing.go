@@ -93,6 +93,9 @@ func (s *teamStore) listTeam(ctx context.Context, teamID int64) (*Listing, error
 			}
 		}
 		l, err := s.listOnce(ctx, teamID)
+		if errors.Is(err, errPageSizeRefused) {
+			l, err = s.listOnce(ctx, teamID) // at once, without the parameter: nothing was wrong with the team
+		}
 		if err == nil {
 			return l, nil
 		}
@@ -129,6 +132,44 @@ func restartable(err error, teamID int64) bool {
 	return e != nil && e.Path == teamPath(teamID) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusConflict)
 }
 
+// pageSizeParam and askedPageSize are how the client asks for bigger pages. Laminas API Tools lets a
+// service accept a page size from the client (api-tools-rest's page_size_param, usually "page_size");
+// a service that does not simply ignores the parameter, and every answer's page_size says the size it
+// used, which is all the checks below rely on. A service whose maximum is lower answers 416 (or another
+// 4xx): the client then stops asking, for the rest of the process.
+const (
+	pageSizeParam = "page_size"
+	askedPageSize = 100
+)
+
+// errPageSizeRefused marks a listing whose page-size parameter doo refused; it is started over without it.
+var errPageSizeRefused = errors.New("doo refused the page size the client asked for")
+
+// pageRequest asks for one page of a team's list.
+func (s *teamStore) pageRequest(teamID int64, page int) (request, bool) {
+	q := url.Values{"page": {strconv.Itoa(page)}}
+	asked := !s.noPageSize.Load()
+	if asked {
+		q.Set(pageSizeParam, strconv.Itoa(askedPageSize))
+	}
+	return request{method: http.MethodGet, path: teamPath(teamID), query: q, auth: true, counter: &s.t.stats.list}, asked
+}
+
+// pageSizeRefusal reports whether err is doo refusing the page size asked for: a 4xx other than the ones
+// that mean something else (credentials, a missing team, a vanished page, throttling), to the list
+// request itself (not to the token request it may have needed).
+func pageSizeRefusal(err error, teamID int64) bool {
+	e := asError(err)
+	if e == nil || e.Path != teamPath(teamID) || e.StatusCode < 400 || e.StatusCode >= 500 {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return true
+}
+
 // listOnce reads every page once and checks that they form one consistent listing.
 func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
 	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1)}
@@ -136,8 +177,13 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 	var first pageShape
 	for page := 1; ; page++ {
 		var p listPage
-		err := s.t.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
-			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &s.t.stats.list}, &p)
+		req, asked := s.pageRequest(teamID, page)
+		err := s.t.do(ctx, req, &p)
+		if asked && pageSizeRefusal(err, teamID) {
+			s.noPageSize.Store(true)
+			s.t.debug(ctx, "doo refused the page size asked for; listing with its own", map[string]any{"team_id": teamID, "status": asError(err).StatusCode})
+			return nil, errPageSizeRefused
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -33,6 +33,8 @@ import (
 type teamStore struct {
 	t   *transport
 	seq atomic.Uint64 // orders listings and writes (see Listing)
+	// noPageSize is set once doo refused the page size the client asks for (see askedPageSize).
+	noPageSize atomic.Bool
 
 	mu    sync.Mutex
 	teams map[int64]*teamState

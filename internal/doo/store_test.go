@@ -174,3 +174,35 @@ func TestListing_boundsTheConfigurationsItHolds(t *testing.T) {
 		t.Errorf("err = %v, want the listing refused for exceeding 10000 configurations", err)
 	}
 }
+
+// The client asks for pages of 100; where doo's service lets clients choose (api-tools-rest's
+// page_size_param) the answer says so and the listing takes fewer requests; where doo refuses the size,
+// the client stops asking for the rest of the process; where doo ignores it, nothing changes.
+func TestListing_asksForBiggerPagesWhereDooAllowsIt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                string
+		param               doofake.PageSizeParam
+		first, second, want int
+	}{
+		{"ignored", doofake.PageSizeParam{}, 6, 6, 150},
+		{"honoured", doofake.PageSizeParam{Name: "page_size", Max: 500}, 2, 2, 150},
+		{"clamped to 50", doofake.PageSizeParam{Name: "page_size", Max: 50, Clamp: true}, 3, 3, 150},
+		{"refused above 50 (416)", doofake.PageSizeParam{Name: "page_size", Max: 50}, 7, 6, 150},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Nanosecond }, nil)
+			env.Fake.SetPageSizeParam(tt.param)
+			seed(t, env.Fake, 150)
+			if n := len(mustList(t, env.Client)); n != tt.want {
+				t.Fatalf("listed %d configurations, want %d", n, tt.want)
+			}
+			wantCount(t, env.Fake, doofake.RouteList, tt.first, "the first listing")
+			env.Clock.Advance(time.Second)
+			mustList(t, env.Client)
+			wantListsSince(t, env.Fake, tt.first, tt.second, "the second listing")
+		})
+	}
+}
