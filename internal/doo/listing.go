@@ -41,6 +41,10 @@ type Listing struct {
 	// pages is the number of pages the listing took: a single page was answered at once, so it cannot
 	// have missed a configuration that another writer moved between pages.
 	pages int
+	// pageEnds[k] is the index in Items after the last item of page k+1; lastPageFull says whether the
+	// last page held a whole page_size.
+	pageEnds     []int
+	lastPageFull bool
 
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
@@ -70,6 +74,58 @@ func (l *Listing) IDs() []string {
 		out[i] = w.ID
 	}
 	return out
+}
+
+// sameOrder reports whether the configurations both listings show come in the same relative order.
+func (l *Listing) sameOrder(other *Listing) bool {
+	rank := other.ranks()
+	last := -1
+	for _, w := range l.Items {
+		if r, ok := rank[w.ID]; ok {
+			if r < last {
+				return false
+			}
+			last = r
+		}
+	}
+	return true
+}
+
+func (l *Listing) ranks() map[string]int {
+	rank := make(map[string]int, len(l.Items))
+	for i, w := range l.Items {
+		rank[w.ID] = i
+	}
+	return rank
+}
+
+// provesGone reports whether l alone proves that id, which ref listed, no longer exists, given that
+// doo lists a team's configurations in a stable order (the same relative order in every listing). Each
+// page is one answer of doo's, a contiguous stretch of that order at one moment; so id is gone when l
+// lacks it and one page of l brackets its place: a configuration ref listed before it, or the page is
+// the first, and one ref listed after it, or the page is the last and not full. A place between two
+// pages proves nothing: another writer's change between the two requests can move it there unseen.
+func (l *Listing) provesGone(ref *Listing, id string) bool {
+	rank := ref.ranks()
+	r, ok := rank[id]
+	if !ok || l.Has(id) {
+		return false
+	}
+	start := 0
+	for k, end := range l.pageEnds {
+		before, after := k == 0, k == len(l.pageEnds)-1 && !l.lastPageFull
+		for _, w := range l.Items[start:end] {
+			if wr, ok := rank[w.ID]; ok {
+				before = before || wr < r
+				after = after || wr > r
+			}
+		}
+		if before && after {
+			return true
+		}
+		start = end
+	}
+	return false
 }
 
 // independentOf reports whether l started after other ended, so a configuration missed by paging in one
@@ -210,8 +266,10 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 			seen[w.ID] = true
 			l.Items = append(l.Items, w)
 		}
+		l.pageEnds = append(l.pageEnds, len(l.Items))
 		if page >= shape.pageCount {
 			l.pages = page
+			l.lastPageFull = shape.size > 0 && len(items) == shape.size
 			break
 		}
 	}
