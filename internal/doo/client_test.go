@@ -275,8 +275,8 @@ func TestListWebhooks_pagesByNumberThroughFourPages(t *testing.T) {
 		}
 		pages = append(pages, r.Query)
 	}
-	if got := strings.Join(pages, " "); got != "page=1 page=2 page=3 page=4" {
-		t.Errorf("requested pages %q, want page=1..4 in order", got)
+	if got := strings.Join(pages, " "); got != "page=1&page_size=100 page=2&page_size=100 page=3&page_size=100 page=4&page_size=100" {
+		t.Errorf("requested pages %q, want page=1..4 in order, each asking for pages of 100 (which this emulator ignores)", got)
 	}
 }
 

@@ -41,6 +41,10 @@ type Listing struct {
 	// pages is the number of pages the listing took: a single page was answered at once, so it cannot
 	// have missed a configuration that another writer moved between pages.
 	pages int
+	// pageEnds[k] is the index in Items after the last item of page k+1; lastPageFull says whether the
+	// last page held a whole page_size.
+	pageEnds     []int
+	lastPageFull bool
 
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
@@ -72,6 +76,58 @@ func (l *Listing) IDs() []string {
 	return out
 }
 
+// sameOrder reports whether the configurations both listings show come in the same relative order.
+func (l *Listing) sameOrder(other *Listing) bool {
+	rank := other.ranks()
+	last := -1
+	for _, w := range l.Items {
+		if r, ok := rank[w.ID]; ok {
+			if r < last {
+				return false
+			}
+			last = r
+		}
+	}
+	return true
+}
+
+func (l *Listing) ranks() map[string]int {
+	rank := make(map[string]int, len(l.Items))
+	for i, w := range l.Items {
+		rank[w.ID] = i
+	}
+	return rank
+}
+
+// provesGone reports whether l alone proves that id, which ref listed, no longer exists, given that
+// doo lists a team's configurations in a stable order (the same relative order in every listing). Each
+// page is one answer of doo's, a contiguous stretch of that order at one moment; so id is gone when l
+// lacks it and one page of l brackets its place: a configuration ref listed before it, or the page is
+// the first, and one ref listed after it, or the page is the last and not full. A place between two
+// pages proves nothing: another writer's change between the two requests can move it there unseen.
+func (l *Listing) provesGone(ref *Listing, id string) bool {
+	rank := ref.ranks()
+	r, ok := rank[id]
+	if !ok || l.Has(id) {
+		return false
+	}
+	start := 0
+	for k, end := range l.pageEnds {
+		before, after := k == 0, k == len(l.pageEnds)-1 && !l.lastPageFull
+		for _, w := range l.Items[start:end] {
+			if wr, ok := rank[w.ID]; ok {
+				before = before || wr < r
+				after = after || wr > r
+			}
+		}
+		if before && after {
+			return true
+		}
+		start = end
+	}
+	return false
+}
+
 // independentOf reports whether l started after other ended, so a configuration missed by paging in one
 // is not missed the same way in the other.
 func (l *Listing) independentOf(other *Listing) bool { return l.startSeq > other.endSeq }
@@ -93,6 +149,9 @@ func (s *teamStore) listTeam(ctx context.Context, teamID int64) (*Listing, error
 			}
 		}
 		l, err := s.listOnce(ctx, teamID)
+		if errors.Is(err, errPageSizeRefused) {
+			l, err = s.listOnce(ctx, teamID) // at once, without the parameter: nothing was wrong with the team
+		}
 		if err == nil {
 			return l, nil
 		}
@@ -129,6 +188,44 @@ func restartable(err error, teamID int64) bool {
 	return e != nil && e.Path == teamPath(teamID) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusConflict)
 }
 
+// pageSizeParam and askedPageSize are how the client asks for bigger pages. Laminas API Tools lets a
+// service accept a page size from the client (api-tools-rest's page_size_param, usually "page_size");
+// a service that does not simply ignores the parameter, and every answer's page_size says the size it
+// used, which is all the checks below rely on. A service whose maximum is lower answers 416 (or another
+// 4xx): the client then stops asking, for the rest of the process.
+const (
+	pageSizeParam = "page_size"
+	askedPageSize = 100
+)
+
+// errPageSizeRefused marks a listing whose page-size parameter doo refused; it is started over without it.
+var errPageSizeRefused = errors.New("doo refused the page size the client asked for")
+
+// pageRequest asks for one page of a team's list.
+func (s *teamStore) pageRequest(teamID int64, page int) (request, bool) {
+	q := url.Values{"page": {strconv.Itoa(page)}}
+	asked := !s.noPageSize.Load()
+	if asked {
+		q.Set(pageSizeParam, strconv.Itoa(askedPageSize))
+	}
+	return request{method: http.MethodGet, path: teamPath(teamID), query: q, auth: true, counter: &s.t.stats.list}, asked
+}
+
+// pageSizeRefusal reports whether err is doo refusing the page size asked for: a 4xx other than the ones
+// that mean something else (credentials, a missing team, a vanished page, throttling), to the list
+// request itself (not to the token request it may have needed).
+func pageSizeRefusal(err error, teamID int64) bool {
+	e := asError(err)
+	if e == nil || e.Path != teamPath(teamID) || e.StatusCode < 400 || e.StatusCode >= 500 {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return true
+}
+
 // listOnce reads every page once and checks that they form one consistent listing.
 func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
 	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1)}
@@ -136,8 +233,13 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 	var first pageShape
 	for page := 1; ; page++ {
 		var p listPage
-		err := s.t.do(ctx, request{method: http.MethodGet, path: teamPath(teamID),
-			query: url.Values{"page": {strconv.Itoa(page)}}, auth: true, counter: &s.t.stats.list}, &p)
+		req, asked := s.pageRequest(teamID, page)
+		err := s.t.do(ctx, req, &p)
+		if asked && pageSizeRefusal(err, teamID) {
+			s.noPageSize.Store(true)
+			s.t.debug(ctx, "doo refused the page size asked for; listing with its own", map[string]any{"team_id": teamID, "status": asError(err).StatusCode})
+			return nil, errPageSizeRefused
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -164,8 +266,10 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 			seen[w.ID] = true
 			l.Items = append(l.Items, w)
 		}
+		l.pageEnds = append(l.pageEnds, len(l.Items))
 		if page >= shape.pageCount {
 			l.pages = page
+			l.lastPageFull = shape.size > 0 && len(items) == shape.size
 			break
 		}
 	}

@@ -2,9 +2,11 @@ package doo_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,5 +174,124 @@ func TestListing_boundsTheConfigurationsItHolds(t *testing.T) {
 	_, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(10_000)) {
 		t.Errorf("err = %v, want the listing refused for exceeding 10000 configurations", err)
+	}
+}
+
+// The client asks for pages of 100; where doo's service lets clients choose (api-tools-rest's
+// page_size_param) the answer says so and the listing takes fewer requests; where doo refuses the size,
+// the client stops asking for the rest of the process; where doo ignores it, nothing changes.
+func TestListing_asksForBiggerPagesWhereDooAllowsIt(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                string
+		param               doofake.PageSizeParam
+		first, second, want int
+	}{
+		{"ignored", doofake.PageSizeParam{}, 6, 6, 150},
+		{"honoured", doofake.PageSizeParam{Name: "page_size", Max: 500}, 2, 2, 150},
+		{"clamped to 50", doofake.PageSizeParam{Name: "page_size", Max: 50, Clamp: true}, 3, 3, 150},
+		{"refused above 50 (416)", doofake.PageSizeParam{Name: "page_size", Max: 50}, 7, 6, 150},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Nanosecond }, nil)
+			env.Fake.SetPageSizeParam(tt.param)
+			seed(t, env.Fake, 150)
+			if n := len(mustList(t, env.Client)); n != tt.want {
+				t.Fatalf("listed %d configurations, want %d", n, tt.want)
+			}
+			wantCount(t, env.Fake, doofake.RouteList, tt.first, "the first listing")
+			env.Clock.Advance(time.Second)
+			mustList(t, env.Client)
+			wantListsSince(t, env.Fake, tt.first, tt.second, "the second listing")
+		})
+	}
+}
+
+// swallowedDeletes wraps the emulator so that DELETEs of the ids it holds answer 204 without deleting:
+// doo never confirms a delete, and may ignore one.
+type swallowedDeletes struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *swallowedDeletes) set(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids = ids
+}
+
+func (s *swallowedDeletes) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		swallow := r.Method == http.MethodDelete && contains(s.ids, r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+		s.mu.Unlock()
+		if swallow {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// learnOrder lists the team twice, so the client has seen doo's order agree with itself.
+func learnOrder(t *testing.T, env *testEnv) {
+	t.Helper()
+	mustList(t, env.Client)
+	env.Clock.Advance(time.Hour) // past the listing's TTL
+	mustList(t, env.Client)
+}
+
+// Once two listings agree on doo's order, one listing after a delete proves the configuration gone when
+// a page of it brackets its place; where doo's order changes between listings, two listings still do.
+func TestDeleteWebhook_oneListingProvesAnInteriorDeleteOnceTheOrderIsStable(t *testing.T) {
+	t.Parallel()
+	for name, unstable := range map[string]bool{"stable order": false, "unstable order": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, doofake.Options{}, nil, nil)
+			ids := seed(t, env.Fake, 60) // 3 pages
+			env.Fake.SetUnstableOrder(unstable)
+			learnOrder(t, env)
+			before := env.Fake.Count(doofake.RouteList)
+			if err := env.Client.DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {
+				t.Fatal(err)
+			}
+			want := 3
+			if unstable {
+				want = 6
+			}
+			wantListsSince(t, env.Fake, before, want, "confirming the delete (3 pages a listing)")
+			if contains(storedIDs(env.Fake), ids[30]) {
+				t.Error("the emulator still holds the deleted configuration")
+			}
+		})
+	}
+}
+
+// The attack on the one-listing proof: doo ignores the delete of the first configuration of page 2, and
+// another writer replaces a configuration of page 1 while the confirming listing pages, so the one whose
+// delete was ignored moves onto page 1, already read, and that listing lacks it. Its place lies between
+// two pages, which proves nothing: a second listing finds it, and the delete is not confirmed.
+func TestDeleteWebhook_aConcurrentWriterCannotFakeTheOneListingProof(t *testing.T) {
+	t.Parallel()
+	var swallowed swallowedDeletes
+	env := newTestEnv(t, doofake.Options{}, nil, swallowed.wrap)
+	ids := seed(t, env.Fake, 60)
+	ignored := ids[25]
+	swallowed.set(ignored)
+	learnOrder(t, env)
+	env.Fake.ReplaceBetweenPages(testTeam, ids[3])
+	err := env.Client.DeleteWebhook(context.Background(), testTeam, ignored)
+	var nc *doo.DeleteNotConfirmedError
+	if !errors.As(err, &nc) {
+		t.Fatalf("err = %v: a delete doo ignored was confirmed", err)
+	}
+	if len(env.Fake.Replacements()) != 1 {
+		t.Fatal("the other writer's replacement did not happen while the client listed")
+	}
+	if !contains(storedIDs(env.Fake), ignored) {
+		t.Fatal("the scenario is broken: the configuration was deleted")
 	}
 }

@@ -49,6 +49,8 @@ type Config struct {
 	NumericIDs *bool `json:"numeric_ids,omitempty"`
 	// IgnoreDeletes is SetIgnoreDeletes.
 	IgnoreDeletes *bool `json:"ignore_deletes,omitempty"`
+	// UnstableOrder is SetUnstableOrder.
+	UnstableOrder *bool `json:"unstable_order,omitempty"`
 	// LoseNextCreateStatus is LoseNextCreateWithStatus, or LoseNextCreateResponse when 0.
 	LoseNextCreateStatus *int `json:"lose_next_create_status,omitempty"`
 	// ReplaceBetweenPages arms ReplaceBetweenPages, or ReplaceBetweenPagesNamed with its name_prefix
@@ -137,6 +139,9 @@ func (s *Server) Configure(c Config) {
 	}
 	if c.NumericIDs != nil {
 		s.SetNumericIDs(*c.NumericIDs)
+	}
+	if c.UnstableOrder != nil {
+		s.SetUnstableOrder(*c.UnstableOrder)
 	}
 	if c.IgnoreDeletes != nil {
 		s.SetIgnoreDeletes(*c.IgnoreDeletes)
@@ -309,7 +314,7 @@ func (s *Server) knobs() map[string]any {
 		"requests_per_second": s.rps, "page_size": s.pageSize, "daily_quota": s.quota,
 		"create_status": s.createStatus, "omit_event_ids_in_list": s.omitEventIDs,
 		"omit_description_in_list": s.omitDescription, "ignore_page_param": s.ignorePageCount,
-		"numeric_ids": s.numericIDs, "ignore_deletes": s.ignoreDeletes, "lost_creates_armed": len(s.losses),
+		"numeric_ids": s.numericIDs, "ignore_deletes": s.ignoreDeletes, "unstable_order": s.unstableOrder, "lost_creates_armed": len(s.losses),
 		"replacements_armed": pending, "deletions_armed": deletes,
 		"late_commits_pending": len(s.lateArms) + len(s.lateQueue),
 		"envelope_errors":      s.envelopeErrors, "echo_request_in_errors": s.echoErrors,

@@ -84,6 +84,8 @@
 //     problem; DeletionsBetweenPages reports them.
 //   - ExpireTokens: every access token issued so far is revoked (the next request gets 401).
 //   - SetIgnoreDeletes: DELETE answers 204 without deleting.
+//   - SetUnstableOrder: every request for page 1 moves the team's first configuration to the end of its
+//     order, as a server whose list order is not the same from one listing to the next.
 //   - SetOmitDescriptionInList: list items leave out description entirely.
 //   - SetIgnorePageParam(n): every list request answers page 1's items with page_count n.
 //   - SetNumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
@@ -368,6 +370,7 @@ type Server struct {
 	createStatus                   int
 	omitEventIDs                   bool
 	ignoreDeletes                  bool
+	unstableOrder                  bool
 	omitDescription                bool
 	ignorePageCount                int
 	numericIDs                     bool
@@ -586,6 +589,14 @@ func (s *Server) SetCreateStatus(code int) {
 		code = http.StatusOK
 	}
 	s.createStatus = code
+}
+
+// SetUnstableOrder makes every request for page 1 of a team move its first configuration to the end of
+// the team's order: each listing is consistent in itself, but two listings disagree on the order.
+func (s *Server) SetUnstableOrder(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unstableOrder = on
 }
 
 // SetIgnoreDeletes makes DELETE answer 204 without deleting, as doo may (it never confirms a delete).

@@ -159,6 +159,9 @@ func (s *Server) listLocked(r *http.Request, team int64) (reply, *problem) {
 	if s.ignorePageCount > 0 {
 		page = 1
 	}
+	if s.unstableOrder && page == 1 {
+		s.rotateTeamLocked(team)
+	}
 	var all []*storedWebhook
 	for _, sw := range s.webhooks {
 		if sw.team == team {
@@ -320,4 +323,14 @@ func (s *Server) suffixLocked(id string, index int, typ string) string {
 	h.Write(s.salt)
 	_, _ = fmt.Fprintf(h, "\x00%s\x00%d\x00%s", id, index, typ)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rotateTeamLocked moves the team's first configuration to the end of the stored order; s.mu must be held.
+func (s *Server) rotateTeamLocked(team int64) {
+	for i, sw := range s.webhooks {
+		if sw.team == team {
+			s.webhooks = append(append(s.webhooks[:i:i], s.webhooks[i+1:]...), sw)
+			return
+		}
+	}
 }

@@ -132,7 +132,8 @@ func TestAccProvider_unreachableBaseURLFailsFast(t *testing.T) {
 	_ = l.Close()
 	env := &testEnv{url: closed}
 	start := time.Now()
-	resource.ParallelTest(t, resource.TestCase{
+	// Not parallel: the time measured is this test's own, not the wait for a parallel slot.
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
 		Steps: []resource.TestStep{{
 			Config:      env.config(plainWebhook, "unreachable"),
