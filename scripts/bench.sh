@@ -131,6 +131,7 @@ stored() {
 measure() {
 	local dir=$1 group=$2 scenario=$3 op=$4 n=$5 teams=$6 cache=$7 rps=$8 throttle=$9 expect=${10} kind=${11}
 	shift 12
+	local page_size=${BENCH_PAGE_SIZE:-$PAGE_SIZE}
 	local log
 	log=$work/logs/$(echo "$scenario-$op-$n-$cache-$rps" | tr ' /' '__').log
 	mkdir -p "$work/logs"
@@ -168,7 +169,7 @@ measure() {
 	[[ $throttle == 1 ]] && tflag=(-throttle)
 	"$work/benchreport" record -url "$DOO_BASE_URL" -out "$results" -rss "$rss_file" \
 		-group "$group" -scenario "$scenario" -op "$op" -n "$n" -teams "$teams" -cache "$cache" \
-		-rps "$rps" "${tflag[@]}" -command "tofu $*" -wall "$wall" -exit "$code" -expect-exit "$expect" \
+		-rps "$rps" "${tflag[@]}" -page-size "$page_size" -command "tofu $*" -wall "$wall" -exit "$code" -expect-exit "$expect" \
 		-check "$check"
 	tail -n1 "$results" | jq -r '"total \(.total) (token \(.token), list \(.list), create \(.create), delete \(.delete)), \(.wall_s) s, span \(.span_s|.*10|round/10) s, exit \(.exit), RSS \(.peak_rss_kib/1024|round) MiB in \(.processes) process(es)"'
 	if [[ $code -ne $expect || -n $check ]]; then
@@ -262,7 +263,9 @@ slow_group="At doo's limit: emulator and provider at 1 request/second"
 
 # scenario GROUP NAME N TEAMS [OPTIONS...]: one fresh emulator and state for N configurations over TEAMS teams.
 # Options: base-writes (baseline create and destroy), base-import (baseline import), slow-refresh
-# (refresh at 1 request/second), slow-base (its baseline too), slow-destroy (destroy at 1 request/second).
+# (refresh at 1 request/second), slow-base (its baseline too), slow-destroy (destroy at 1 request/second),
+# page-size-param (the emulator lets clients choose the page size, as api-tools-rest's page_size_param
+# does where a service enables it, up to 100: the provider asks for 100).
 # The cached rows and the unthrottled baseline refresh always run.
 scenario() {
 	local group=$1 name=$2 n=$3 teams=$4
@@ -273,6 +276,11 @@ scenario() {
 	echo
 	echo "== $name, N=$n"
 	start_fake
+	BENCH_PAGE_SIZE=$PAGE_SIZE
+	if [[ $opts == *" page-size-param "* ]]; then
+		admin POST config '{"page_size_param": {"name": "page_size", "max": 100}}' >/dev/null
+		BENCH_PAGE_SIZE=100
+	fi
 	write_create_config "$c" "$n" "$teams"
 	measure "$c" "$group" "$name" create "$n" "$teams" on "$F" 0 0 create -- apply -auto-approve
 	measure "$c" "$group" "$name" refresh "$n" "$teams" on "$F" 0 0 refresh -- plan -detailed-exitcode
@@ -312,8 +320,11 @@ g1="One team, unthrottled (provider requests_per_second = $FAST_RPS, emulator wi
 g5="Five teams, unthrottled (provider requests_per_second = $FAST_RPS, emulator without limit)"
 scenario "$g1" "1 team" 10 1 base-writes base-import slow-refresh slow-base
 scenario "$g1" "1 team" 100 1 base-writes base-import slow-refresh slow-destroy
-scenario "$g1" "1 team" 500 1
+scenario "$g1" "1 team" 500 1 base-writes
 scenario "$g5" "5 teams" 500 5 base-writes
+gp="One team, doo lets clients choose the page size (api-tools-rest page_size_param, at most 100), unthrottled"
+scenario "$gp" "1 team, pages of 100" 100 1 base-writes
+scenario "$gp" "1 team, pages of 100" 500 1
 
 cat >>"$skipped" <<EOF
 
