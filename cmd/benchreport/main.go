@@ -45,14 +45,14 @@ func main() {
 
 // Row is one measured CLI command.
 type Row struct {
-	Group    string  `json:"group"`    // table the row belongs to
-	Scenario string  `json:"scenario"` // e.g. "1 team"
-	Op       string  `json:"op"`       // create, refresh, import, destroy
-	N        int     `json:"n"`        // configurations
-	Teams    int     `json:"teams"`    // teams they are spread over, evenly
-	Cache    string  `json:"cache"`    // "on" or "baseline"
-	RPS      float64 `json:"rps"`      // provider requests_per_second (and emulator limit when Throttled)
-	Throttle bool    `json:"throttle"` // the emulator enforced RPS too
+	Group    string  `json:"group"`     // table the row belongs to
+	Scenario string  `json:"scenario"`  // e.g. "1 team"
+	Op       string  `json:"op"`        // create, refresh, import, destroy
+	N        int     `json:"n"`         // configurations
+	Teams    int     `json:"teams"`     // teams they are spread over, evenly
+	Cache    string  `json:"cache"`     // "on" or "baseline"
+	RPS      float64 `json:"rps"`       // provider requests_per_second (and emulator limit when Throttled)
+	Throttle bool    `json:"throttle"`  // the emulator enforced RPS too
 	PageSize int     `json:"page_size"` // configurations a list page holds (the emulator's, or the one the client asked for)
 	Command  string  `json:"command"`
 
