@@ -77,6 +77,10 @@ type teamState struct {
 	// writes counts the writes of each kind in flight; settled[k] is closed when writes[k] is zero.
 	writes  [writeKinds]int
 	settled [writeKinds]chan struct{}
+	// lastWriteSeq is the sequence number at the start of the team's latest write; began is closed,
+	// and replaced, whenever a write starts.
+	lastWriteSeq uint64
+	began        chan struct{}
 }
 
 // flight is one listing shared by every reader that asked for it; it is cancelled when all leave.
@@ -97,7 +101,8 @@ func newTeamStore(t *transport) *teamStore {
 func (s *teamStore) team(id int64) *teamState {
 	st, ok := s.teams[id]
 	if !ok {
-		st = &teamState{paging: semaphore.NewWeighted(pagingAll), listed: map[string]bool{}, claimed: map[string]bool{}}
+		st = &teamState{paging: semaphore.NewWeighted(pagingAll), listed: map[string]bool{}, claimed: map[string]bool{},
+			began: make(chan struct{})}
 		for k := range st.settled {
 			st.settled[k] = closedChan()
 		}
@@ -146,6 +151,9 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 		st.settled[kind] = make(chan struct{})
 	}
 	st.writes[kind]++
+	st.lastWriteSeq = s.seq.Add(1)
+	close(st.began)
+	st.began = make(chan struct{})
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
@@ -505,7 +513,14 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if ref != nil && s.stableOrder(teamID) && l.provesGone(ref, id) {
 		return nil
 	}
-	// The listing after the delete lacks it; a second one must too (shared by the deletes that ran together).
+	// The listing after the delete lacks it; a second one must too. It is shared by the deletes that ran
+	// together. When the first listing proved the others of the batch gone (its place alone lay between
+	// two pages), their slots free up and the team's next deletes start soon: the second listing waits
+	// for them, so that it is their first confirming listing as well.
+	if ref != nil {
+		s.awaitWriteAfter(ctx, teamID, l.endSeq, nextWriteWait)
+		s.settle(ctx, teamID, deleteWrite)
+	}
 	second, err := s.independent(ctx, l)
 	if err != nil {
 		return &DeleteNotConfirmedError{TeamID: teamID, ID: id, Cause: err}
@@ -536,4 +551,26 @@ func (s *teamStore) stableOrder(teamID int64) bool {
 	defer s.mu.Unlock()
 	st := s.team(teamID)
 	return st.orderAgreed > 0 && !st.orderBroken
+}
+
+// nextWriteWait bounds how long a delete whose confirmation needs a second listing waits for the team's
+// next write to start.
+const nextWriteWait = time.Second
+
+// awaitWriteAfter waits until a write to the team started after seq, at most bound (real time, as settle).
+func (s *teamStore) awaitWriteAfter(ctx context.Context, teamID int64, seq uint64, bound time.Duration) {
+	s.mu.Lock()
+	st := s.team(teamID)
+	started, ch := st.lastWriteSeq > seq, st.began
+	s.mu.Unlock()
+	if started {
+		return
+	}
+	t := time.NewTimer(bound)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
