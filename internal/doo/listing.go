@@ -45,6 +45,7 @@ type Listing struct {
 	// last page held a whole page_size.
 	pageEnds     []int
 	lastPageFull bool
+	pageSize     int
 
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
@@ -77,19 +78,7 @@ func (l *Listing) IDs() []string {
 }
 
 // sameOrder reports whether the configurations both listings show come in the same relative order.
-func (l *Listing) sameOrder(other *Listing) bool {
-	rank := other.ranks()
-	last := -1
-	for _, w := range l.Items {
-		if r, ok := rank[w.ID]; ok {
-			if r < last {
-				return false
-			}
-			last = r
-		}
-	}
-	return true
-}
+func (l *Listing) sameOrder(other *Listing) bool { return inOrder(l.Items, other.ranks()) }
 
 func (l *Listing) ranks() map[string]int {
 	rank := make(map[string]int, len(l.Items))
@@ -113,19 +102,42 @@ func (l *Listing) provesGone(ref *Listing, id string) bool {
 	}
 	start := 0
 	for k, end := range l.pageEnds {
-		before, after := k == 0, k == len(l.pageEnds)-1 && !l.lastPageFull
-		for _, w := range l.Items[start:end] {
-			if wr, ok := rank[w.ID]; ok {
-				before = before || wr < r
-				after = after || wr > r
-			}
-		}
-		if before && after {
+		last := k == len(l.pageEnds)-1
+		if before, after := bracket(l.Items[start:end], k == 0, last && !l.lastPageFull, rank, r); before && after {
 			return true
 		}
 		start = end
 	}
 	return false
+}
+
+// bracket tells whether one page of doo's (items, a contiguous stretch of its order at one moment)
+// shows the place of the configuration ranked r in the order rank gives: before, that the page lists one
+// ranked before it or is the first page; after, that it lists one ranked after it or is the last page
+// and not full, so that nothing came after its last item.
+func bracket(items []Webhook, firstPage, lastNotFull bool, rank map[string]int, r int) (before, after bool) {
+	before, after = firstPage, lastNotFull
+	for _, w := range items {
+		if wr, ok := rank[w.ID]; ok {
+			before = before || wr < r
+			after = after || wr > r
+		}
+	}
+	return before, after
+}
+
+// inOrder reports whether the items rank knows come in rank's order.
+func inOrder(items []Webhook, rank map[string]int) bool {
+	last := -1
+	for _, w := range items {
+		if r, ok := rank[w.ID]; ok {
+			if r < last {
+				return false
+			}
+			last = r
+		}
+	}
+	return true
 }
 
 // independentOf reports whether l started after other ended, so a configuration missed by paging in one
@@ -226,40 +238,57 @@ func pageSizeRefusal(err error, teamID int64) bool {
 	return true
 }
 
+// readPage asks for one page of a team's list and checks it on its own: the list and the counts are
+// present and agree with each other, it holds as many configurations as they say, each with an id.
+func (s *teamStore) readPage(ctx context.Context, teamID int64, page int) ([]Webhook, pageShape, error) {
+	var p listPage
+	req, asked := s.pageRequest(teamID, page)
+	err := s.t.do(ctx, req, &p)
+	if asked && pageSizeRefusal(err, teamID) {
+		s.noPageSize.Store(true)
+		s.t.debug(ctx, "doo refused the page size asked for; listing with its own", map[string]any{"team_id": teamID, "status": asError(err).StatusCode})
+		return nil, pageShape{}, errPageSizeRefused
+	}
+	if err != nil {
+		return nil, pageShape{}, err
+	}
+	shape, err := p.check(page)
+	if err != nil {
+		return nil, shape, listError(teamID, page, err)
+	}
+	items := *p.Embedded.Webhooks
+	if want := shape.itemsOn(page); len(items) != want {
+		return nil, shape, listError(teamID, page, fmt.Errorf("page %d holds %d configurations, but %s means %d", page, len(items), shape, want))
+	}
+	seen := make(map[string]bool, len(items))
+	for _, w := range items {
+		if w.ID == "" {
+			return nil, shape, listError(teamID, page, errors.New("a listed configuration has no id"))
+		}
+		if seen[w.ID] {
+			return nil, shape, listError(teamID, page, fmt.Errorf("configuration %s is listed twice", w.ID))
+		}
+		seen[w.ID] = true
+	}
+	return items, shape, nil
+}
+
 // listOnce reads every page once and checks that they form one consistent listing.
 func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
 	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1)}
 	seen := map[string]bool{}
 	var first pageShape
 	for page := 1; ; page++ {
-		var p listPage
-		req, asked := s.pageRequest(teamID, page)
-		err := s.t.do(ctx, req, &p)
-		if asked && pageSizeRefusal(err, teamID) {
-			s.noPageSize.Store(true)
-			s.t.debug(ctx, "doo refused the page size asked for; listing with its own", map[string]any{"team_id": teamID, "status": asError(err).StatusCode})
-			return nil, errPageSizeRefused
-		}
+		items, shape, err := s.readPage(ctx, teamID, page)
 		if err != nil {
 			return nil, err
-		}
-		shape, err := p.check(page)
-		if err != nil {
-			return nil, listError(teamID, page, err)
 		}
 		if page == 1 {
 			first = shape
 		} else if shape != first {
 			return nil, listError(teamID, page, fmt.Errorf("the counts changed while paging (page 1 said %s, page %d says %s)", first, page, shape))
 		}
-		items := *p.Embedded.Webhooks
-		if want := shape.itemsOn(page); len(items) != want {
-			return nil, listError(teamID, page, fmt.Errorf("page %d holds %d configurations, but %s means %d", page, len(items), shape, want))
-		}
 		for _, w := range items {
-			if w.ID == "" {
-				return nil, listError(teamID, page, errors.New("a listed configuration has no id"))
-			}
 			if seen[w.ID] {
 				return nil, listError(teamID, page, fmt.Errorf("configuration %s is listed twice", w.ID))
 			}
@@ -268,7 +297,7 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 		}
 		l.pageEnds = append(l.pageEnds, len(l.Items))
 		if page >= shape.pageCount {
-			l.pages = page
+			l.pages, l.pageSize = page, shape.size
 			l.lastPageFull = shape.size > 0 && len(items) == shape.size
 			break
 		}

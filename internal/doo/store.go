@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+	"golang.org/x/sync/singleflight"
 )
 
 // teamStore owns every conclusion the client draws from doo's answers about a team's configurations.
@@ -35,6 +36,8 @@ type teamStore struct {
 	seq atomic.Uint64 // orders listings and writes (see Listing)
 	// noPageSize is set once doo refused the page size the client asks for (see askedPageSize).
 	noPageSize atomic.Bool
+	// pageFlights shares the lone pages that confirm deletes (see fetchPage).
+	pageFlights singleflight.Group
 
 	mu    sync.Mutex
 	teams map[int64]*teamState
@@ -81,6 +84,10 @@ type teamState struct {
 	// and replaced, whenever a write starts.
 	lastWriteSeq uint64
 	began        chan struct{}
+	// pages holds the lone pages fetched in this generation (see fetchPage); deleted, the ids this
+	// client deleted (doo answered 204), which tells where the others are now in the last listing.
+	pages   map[int]*pageView
+	deleted map[string]bool
 }
 
 // flight is one listing shared by every reader that asked for it; it is cancelled when all leave.
@@ -102,7 +109,7 @@ func (s *teamStore) team(id int64) *teamState {
 	st, ok := s.teams[id]
 	if !ok {
 		st = &teamState{paging: semaphore.NewWeighted(pagingAll), listed: map[string]bool{}, claimed: map[string]bool{},
-			began: make(chan struct{})}
+			began: make(chan struct{}), deleted: map[string]bool{}}
 		for k := range st.settled {
 			st.settled[k] = closedChan()
 		}
@@ -127,6 +134,7 @@ func closedChan() chan struct{} {
 func (st *teamState) dropLocked() {
 	st.gen++
 	st.listing = nil
+	st.pages = nil
 }
 
 func cancelled(ctx context.Context, method, path string) error {
@@ -498,11 +506,23 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	err = s.t.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
 		auth: true, counter: &s.t.stats.delete}, nil)
 	after := s.seq.Add(1)
+	if err == nil {
+		s.mu.Lock()
+		s.team(teamID).deleted[id] = true
+		s.mu.Unlock()
+	}
 	end()
 	if err != nil {
 		return err
 	}
 	s.settle(ctx, teamID, deleteWrite)
+	if ref != nil {
+		if gone, decided := s.confirmByPages(ctx, teamID, id, ref, after); decided && gone {
+			return nil
+		} else if decided {
+			return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+		}
+	}
 	l, err := s.listingAfter(ctx, teamID, after)
 	if err != nil {
 		return &DeleteNotConfirmedError{TeamID: teamID, ID: id, Cause: err}

@@ -295,3 +295,90 @@ func TestDeleteWebhook_aConcurrentWriterCannotFakeTheOneListingProof(t *testing.
 		t.Fatal("the scenario is broken: the configuration was deleted")
 	}
 }
+
+// In a team of many pages, a batch of deletes is confirmed by the pages that hold their places alone,
+// each asked for once; a delete doo ignored is found on its page and not confirmed.
+func TestDeleteWebhook_aLargeTeamIsConfirmedPageByPage(t *testing.T) {
+	t.Parallel()
+	var swallowed swallowedDeletes
+	env := newTestEnv(t, doofake.Options{}, nil, swallowed.wrap)
+	ids := seed(t, env.Fake, 250) // 10 pages of 25
+	ignored := ids[110]
+	swallowed.set(ignored)
+	learnOrder(t, env)
+	batch := []string{ids[5], ids[60], ids[61], ignored, ids[130], ids[131], ids[200], ids[248]}
+	before := env.Fake.Count(doofake.RouteList)
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	for i, id := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = env.Client.DeleteWebhook(context.Background(), testTeam, id)
+		}()
+	}
+	wg.Wait()
+	for i, id := range batch {
+		var nc *doo.DeleteNotConfirmedError
+		switch {
+		case id == ignored && !errors.As(errs[i], &nc):
+			t.Errorf("the delete doo ignored: err = %v, want it unconfirmed", errs[i])
+		case id != ignored && errs[i] != nil:
+			t.Errorf("delete %s: %v", id, errs[i])
+		}
+	}
+	// Pages 1, 3, 5, 6, 9 and 10 hold the places (some near a page's edge may need the next page too);
+	// a whole listing would take 10 pages, two of them 20.
+	if got := env.Fake.Count(doofake.RouteList) - before; got > 8 {
+		t.Errorf("confirming %d deletes in a team of 10 pages took %d page requests, want at most 8", len(batch), got)
+	}
+	stored := storedIDs(env.Fake)
+	if len(stored) != 250-len(batch)+1 || !contains(stored, ignored) {
+		t.Errorf("the emulator holds %d configurations, want %d and the ignored one", len(stored), 250-len(batch)+1)
+	}
+}
+
+// The attack on the page-by-page proof: another writer deletes a configuration of page 1 just before the
+// client asks for page 6, so the one whose delete doo ignored moves onto page 5, which the client read
+// already. Neither page brackets its place, so the pages decide nothing, and whole listings find it.
+func TestDeleteWebhook_aShiftBetweenLonePagesProvesNothing(t *testing.T) {
+	t.Parallel()
+	var swallowed swallowedDeletes
+	var shifted sync.Once
+	var env *testEnv
+	var ids []string
+	env = newTestEnv(t, doofake.Options{}, nil, func(next http.Handler) http.Handler {
+		return swallowed.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && r.URL.Query().Get("page") == "6" && len(ids) > 0 {
+				shifted.Do(func() { env.Fake.RemoveWebhook(ids[3]) })
+			}
+			next.ServeHTTP(w, r)
+		}))
+	})
+	seeded := seed(t, env.Fake, 250)
+	learnOrder(t, env)
+	// doo ignores both deletes; the first makes the client place the second one page too early.
+	misplaced, hidden := seeded[50], seeded[125]
+	swallowed.set(misplaced, hidden)
+	ids = seeded
+	var wg sync.WaitGroup
+	errs := map[string]error{}
+	var mu sync.Mutex
+	for _, id := range []string{misplaced, hidden} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := env.Client.DeleteWebhook(context.Background(), testTeam, id)
+			mu.Lock()
+			errs[id] = err
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for id, err := range errs {
+		var nc *doo.DeleteNotConfirmedError
+		if !errors.As(err, &nc) {
+			t.Errorf("delete of %s, which doo ignored: err = %v, want it unconfirmed", id, err)
+		}
+	}
+}
