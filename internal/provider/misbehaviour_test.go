@@ -530,3 +530,42 @@ func TestAccWebhook_aTwinShiftedWhileListingBeforeTheCreateIsNeverAdopted(t *tes
 		},
 	})
 }
+
+// echoedSecret holds characters encoding/json escapes (& < >), so the request body carries it as
+// R\u0026D\u003c...: the form a careless server echoes back.
+const echoedSecret = "R&D<s3cret>/x"
+
+const echoedSecretWebhook = `
+resource "doo_webhook" "test" {
+  team_id = 1
+  name    = "echo"
+  hooks   = [{ type = "order_created", endpoint = "https://crm.example.com/doo" }]
+  authentication = {
+    endpoint    = "https://crm.example.com/oauth/token"
+    credentials = { client_id = "doo", client_secret = %q }
+  }
+}
+`
+
+// Finding 5 of the review, through the CLI: doo refuses the create and echoes the request body in its
+// error. The receiver secret, JSON-escaped in that body, is masked in what the CLI shows.
+func TestAccWebhook_aSecretEchoedByDooIsMaskedInEveryForm(t *testing.T) {
+	env := newTestEnv(t, doofake.Options{})
+	env.fake.SetEchoRequestInErrors(true)
+	env.fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadRequest, Fraction: 1})
+	escaped := strings.NewReplacer("&", `\u0026`, "<", `\u003c`, ">", `\u003e`).Replace(echoedSecret)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		CheckDestroy:             checkNoWebhooksLeft(env),
+		Steps: []resource.TestStep{{
+			Config: env.config(echoedSecretWebhook, echoedSecret),
+			// The echoed body is in the error, its secret masked where it stood; neither form appears.
+			ExpectError: regexp.MustCompile(`(?s)request\s+body:.*"client_secret":"\*\*\*"`),
+		}},
+	})
+	for _, r := range env.fake.Requests() {
+		if r.Route == doofake.RouteCreate && !strings.Contains(r.Body, escaped) {
+			t.Fatalf("the scenario is broken: the request body does not hold the escaped secret %s", escaped)
+		}
+	}
+}
