@@ -270,6 +270,10 @@ slow_group="At doo's limit: emulator and provider at 1 request/second"
 scenario() {
 	local group=$1 name=$2 n=$3 teams=$4
 	shift 4
+	# BENCH_ONLY (a regular expression on "<name> N=<n>") runs only the scenarios it matches.
+	if [[ -n ${BENCH_ONLY:-} && ! "$name N=$n" =~ $BENCH_ONLY ]]; then
+		return
+	fi
 	local opts=" $* "
 	local dir=$work/$n-$teams c F=$FAST_RPS
 	c=$dir/create

@@ -47,6 +47,9 @@ export TF_ACC_PROVIDER_HOST=$host # OpenTofu rejects the legacy "-" namespace
 export TF_ACC_PROVIDER_NAMESPACE=doo-net
 export TF_CLI_CONFIG_FILE=$tmp/empty.tfrc
 export CHECKPOINT_DISABLE=1
+# A create answered 5xx is taken as possibly still landing for 60 s; tests that resume one in their next
+# step pause a second, so 1 s keeps them fast (DOO_CREATE_SETTLE_SECONDS, see the provider docs).
+export DOO_CREATE_SETTLE_SECONDS=1
 # The provider keeps its machine-wide request slot files in the temp folder: one per emulator of
 # each test, so keep them in ours, which the trap removes.
 export TMPDIR=$tmp

@@ -139,7 +139,10 @@ func (r *runner) setup() error {
 	}
 	// A private TMPDIR: the provider's machine-wide request gate keeps its slot files there.
 	r.env = append(r.env, "TMPDIR="+tmp, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"DOO_API_KEY="+opts.APIKey, "DOO_CLIENT_ID="+opts.ClientID, "DOO_CLIENT_SECRET="+opts.ClientSecret)
+		"DOO_API_KEY="+opts.APIKey, "DOO_CLIENT_ID="+opts.ClientID, "DOO_CLIENT_SECRET="+opts.ClientSecret,
+		// The emulator's late commits land within 2 s: the provider waits that long, and a bit, before
+		// it concludes that a failed create never landed (doo's real default is 60 s).
+		fmt.Sprintf("DOO_CREATE_SETTLE_SECONDS=%d", createSettleSeconds))
 	return nil
 }
 
@@ -148,6 +151,10 @@ func (r *runner) close() {
 		r.srv.Close()
 	}
 }
+
+// createSettleSeconds is the provider's DOO_CREATE_SETTLE_SECONDS in the soak: longer than the
+// emulator's late commits (at most 2 s).
+const createSettleSeconds = 3
 
 // run executes the operations, then prints the tally; it returns an error on any violation.
 func (r *runner) run() error {
@@ -163,6 +170,9 @@ func (r *runner) run() error {
 			return err
 		}
 		if res.exit != 0 {
+			// As an operator would, the clean apply comes once a create that may still land has had
+			// the time the provider gives it.
+			time.Sleep(createSettleSeconds * time.Second)
 			if _, err := r.cliStep("clean-apply", "after the failed step, faults off", []string{"apply"}, false); err != nil {
 				return err
 			}

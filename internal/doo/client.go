@@ -65,6 +65,10 @@ type Config struct {
 	// (so they share the confirming listings), and a lost create's reconciliation for the other creates (so their
 	// ids are known), default 10 s.
 	DeleteSettle time.Duration
+	// CreateSettle is how long after a create answered with a failure (5xx, a lost connection) doo is
+	// taken to possibly still store it: a later process concludes that it never did only from listings
+	// that started this long after, default 60 s.
+	CreateSettle time.Duration
 }
 
 // Client manages a doo account's webhook configurations. It is safe for concurrent use.
@@ -141,6 +145,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.DeleteSettle <= 0 {
 		cfg.DeleteSettle = 10 * time.Second
+	}
+	if cfg.CreateSettle <= 0 {
+		cfg.CreateSettle = 60 * time.Second
 	}
 	// A redirect would carry the API key and token to wherever doo's answer points: never follow one.
 	hc := *cfg.HTTPClient

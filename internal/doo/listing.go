@@ -47,6 +47,9 @@ type Listing struct {
 	lastPageFull bool
 	pageSize     int
 
+	// startedAt is when the first page was asked for, on the client's Clock.
+	startedAt time.Time
+
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
 	startSeq, endSeq uint64
@@ -275,7 +278,7 @@ func (s *teamStore) readPage(ctx context.Context, teamID int64, page int) ([]Web
 
 // listOnce reads every page once and checks that they form one consistent listing.
 func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error) {
-	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1)}
+	l := &Listing{TeamID: teamID, Items: []Webhook{}, startSeq: s.seq.Add(1), startedAt: s.t.cfg.Clock.Now()}
 	seen := map[string]bool{}
 	var first pageShape
 	for page := 1; ; page++ {

@@ -70,6 +70,7 @@ type teamState struct {
 	// lastListing is the last listing completed; baselined is set once the listings completed could not
 	// have missed a configuration (one listing of a single page, or two independent ones).
 	lastListing *Listing
+	prevListing *Listing // the one completed before lastListing
 	baselined   bool
 	// orderAgreed counts the listings that showed the configurations they share with the one before in
 	// the same order; orderBroken is set, for good, by one that did not. See stableOrder.
@@ -83,6 +84,7 @@ type teamState struct {
 	// lastWriteSeq is the sequence number at the start of the team's latest write; began is closed,
 	// and replaced, whenever a write starts.
 	lastWriteSeq uint64
+	lastWriteAt  time.Time
 	began        chan struct{}
 	// pages holds the lone pages fetched in this generation (see fetchPage); deleted, the ids this
 	// client deleted (doo answered 204), which tells where the others are now in the last listing.
@@ -160,6 +162,7 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 	}
 	st.writes[kind]++
 	st.lastWriteSeq = s.seq.Add(1)
+	st.lastWriteAt = time.Now()
 	close(st.began)
 	st.began = make(chan struct{})
 	s.mu.Unlock()
@@ -220,7 +223,7 @@ func (s *teamStore) list(ctx context.Context, teamID int64, gen uint64, keep boo
 			st.orderBroken = true
 		}
 	}
-	st.lastListing = l
+	st.prevListing, st.lastListing = st.lastListing, l
 	if keep && st.gen == gen {
 		st.listing, st.fetchedAt = l, s.t.cfg.Clock.Now()
 	}
@@ -393,7 +396,7 @@ func (s *teamStore) create(ctx context.Context, teamID int64, w Webhook) (Create
 	}
 	after := s.seq.Add(1)
 	end()
-	lost := &lostCreate{teamID: teamID, sent: w, exclude: before, after: after}
+	lost := &lostCreate{teamID: teamID, sent: w, exclude: before, after: after, sentAt: s.t.cfg.Clock.Now()}
 	answered := func(problem error) *Error {
 		return &Error{StatusCode: http.StatusOK, Method: http.MethodPost, Path: teamPath(teamID), Err: problem}
 	}
@@ -424,6 +427,9 @@ type lostCreate struct {
 	// secret is then not compared.
 	secretUnknown bool
 	cause         *Error
+	// sentAt is when the POST's answer came (zero when not known): doo may still store it for a while
+	// (see Config.CreateSettle).
+	sentAt time.Time
 }
 
 // reconcile decides what a lost create did. A candidate is a listed configuration equivalent to what was
@@ -455,6 +461,9 @@ func (s *teamStore) reconcile(ctx context.Context, lc *lostCreate, concludeNotSt
 				lc.teamID, len(candidates), joinIDs(candidates)))
 		case !concludeNotStored:
 			return undecided(nil, fmt.Errorf("team %d lists no new configuration matching it yet; doo may still store it, so it is not sent again", lc.teamID))
+		case listings >= 2 && l.startedAt.Before(lc.sentAt.Add(s.t.cfg.CreateSettle)):
+			return undecided(nil, fmt.Errorf("team %d lists no new configuration matching it, but it was sent only %s ago, and doo may still store it; "+
+				"a create is taken as never stored once %s have passed", lc.teamID, l.startedAt.Sub(lc.sentAt).Round(time.Second), s.t.cfg.CreateSettle))
 		case listings >= 2:
 			return CreateResult{Outcome: NotStored}
 		}
@@ -471,6 +480,9 @@ func (s *teamStore) pending(lc *lostCreate) PendingCreate {
 		exclude[id] = true
 	}
 	p := PendingCreate{TeamID: lc.teamID, Exclude: make([]string, 0, len(exclude))}
+	if !lc.sentAt.IsZero() {
+		p.SentAt = lc.sentAt.Unix()
+	}
 	for id := range exclude {
 		p.Exclude = append(p.Exclude, id)
 	}
@@ -515,6 +527,10 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if err != nil {
 		return err
 	}
+	// Terraform starts a delete as soon as another returns: wait until the team's deletes have paused
+	// for a moment, so that the batch shares its confirming pages or listings rather than each
+	// fetching its own.
+	s.awaitQuiet(ctx, teamID, gatherWait)
 	s.settle(ctx, teamID, deleteWrite)
 	if ref != nil {
 		if gone, decided := s.confirmByPages(ctx, teamID, id, ref, after); decided && gone {
@@ -533,6 +549,10 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if ref != nil && s.stableOrder(teamID) && l.provesGone(ref, id) {
 		return nil
 	}
+	// A delete that reaches its confirmation late may find two listings already made after it.
+	if p := s.listingBefore(teamID, l); p != nil && p.startSeq > after && l.independentOf(p) && !p.Has(id) {
+		return nil
+	}
 	// The listing after the delete lacks it; a second one must too. It is shared by the deletes that ran
 	// together. When the first listing proved the others of the batch gone (its place alone lay between
 	// two pages), their slots free up and the team's next deletes start soon: the second listing waits
@@ -547,6 +567,16 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	}
 	if second.Has(id) {
 		return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+	}
+	return nil
+}
+
+// listingBefore returns the listing of the team completed just before l, when l is the last one.
+func (s *teamStore) listingBefore(teamID int64, l *Listing) *Listing {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.team(teamID); st.lastListing == l {
+		return st.prevListing
 	}
 	return nil
 }
@@ -571,6 +601,33 @@ func (s *teamStore) stableOrder(teamID int64) bool {
 	defer s.mu.Unlock()
 	st := s.team(teamID)
 	return st.orderAgreed > 0 && !st.orderBroken
+}
+
+// gatherWait is the pause in the starts of a team's writes that a delete waits for before its
+// confirmation (real time, as settle).
+const gatherWait = 100 * time.Millisecond
+
+// awaitQuiet waits until no write to the team has started for quiet, and at most 20 times that.
+func (s *teamStore) awaitQuiet(ctx context.Context, teamID int64, quiet time.Duration) {
+	deadline := time.Now().Add(20 * quiet)
+	for {
+		s.mu.Lock()
+		st := s.team(teamID)
+		wait, ch := min(time.Until(st.lastWriteAt.Add(quiet)), time.Until(deadline)), st.began
+		s.mu.Unlock()
+		if wait <= 0 {
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ch: // another write started: wait from its start
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		t.Stop()
+	}
 }
 
 // nextWriteWait bounds how long a delete whose confirmation needs a second listing waits for the team's

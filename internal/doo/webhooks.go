@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 func teamPath(teamID int64) string { return fmt.Sprintf("/v1/team/%d/webhooks", teamID) }
@@ -77,18 +78,24 @@ func (c *Client) CreateWebhook(ctx context.Context, teamID int64, w Webhook) (Cr
 type PendingCreate struct {
 	TeamID  int64    `json:"team_id"`
 	Exclude []string `json:"exclude"`
+	// SentAt is when the create's answer came, in Unix seconds (0: not recorded, as by older versions).
+	SentAt int64 `json:"sent_at,omitempty"`
 }
 
 // ResumeCreate goes on reconciling an undecided create in a later process, from its PendingCreate and the
 // configuration that was sent. With secretUnknown (the receiver secret was write-only and is not known
 // any more) the secret is not compared. Here, and only here, two consecutive listings without a
-// candidate prove NotStored.
+// candidate prove NotStored, and only once Config.CreateSettle has passed since the create's answer.
 func (c *Client) ResumeCreate(ctx context.Context, p PendingCreate, sent Webhook, secretUnknown bool) CreateResult {
 	exclude := make(map[string]bool, len(p.Exclude))
 	for _, id := range p.Exclude {
 		exclude[id] = true
 	}
-	return c.store.reconcile(ctx, &lostCreate{teamID: p.TeamID, sent: sent, exclude: exclude, secretUnknown: secretUnknown,
+	var sentAt time.Time
+	if p.SentAt > 0 {
+		sentAt = time.Unix(p.SentAt, 0)
+	}
+	return c.store.reconcile(ctx, &lostCreate{teamID: p.TeamID, sent: sent, exclude: exclude, secretUnknown: secretUnknown, sentAt: sentAt,
 		cause: &Error{Method: http.MethodPost, Path: teamPath(p.TeamID), Err: errors.New("an earlier create's answer was lost")}}, true)
 }
 

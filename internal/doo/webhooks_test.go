@@ -93,9 +93,13 @@ func TestReconcileCreate_nothingStoredStaysUndecidedUntilResumed(t *testing.T) {
 		t.Errorf("pending = %+v, want team %d excluding %v", res.Pending, testTeam, seeded)
 	}
 	later := newTestClientOf(t, env)
+	// Too soon: doo may still store it (a late commit).
+	soon := later.ResumeCreate(context.Background(), res.Pending, webhook("never"), false)
+	wantOutcome(t, soon, doo.Undecided, "two listings a few seconds after the create prove nothing")
+	env.Clock.Advance(time.Minute)
 	before := env.Fake.Count(doofake.RouteList)
-	resumed := later.ResumeCreate(context.Background(), res.Pending, webhook("never"), false)
-	wantOutcome(t, resumed, doo.NotStored, "two listings of a later process lack it")
+	resumed := newTestClientOf(t, env).ResumeCreate(context.Background(), res.Pending, webhook("never"), false)
+	wantOutcome(t, resumed, doo.NotStored, "two listings of a later process, a minute after the create, lack it")
 	wantListsSince(t, env.Fake, before, 2, "resuming an unstored create")
 	if got := len(storedIDs(env.Fake)); got != 1 {
 		t.Errorf("the emulator holds %d configurations, want 1", got)

@@ -74,7 +74,8 @@ func TestAccWebhook_rotationWhoseCreateIsRefusedNeverAdoptsTheOldConfiguration(t
 				ExpectError: regexp.MustCompile(`(?s)lists\s+no\s+new\s+configuration\s+matching\s+it\s+yet.*not\s+sent\s+again`),
 			},
 			{
-				Config: env.config(rotatedWebhook, "rotated", "2"),
+				PreConfig: awaitCreateSettle,
+				Config:    env.config(rotatedWebhook, "rotated", "2"),
 				Check: func(s *terraform.State) error {
 					id := stateID(s)
 					if id == first {
@@ -105,7 +106,8 @@ func TestAccWebhook_refusedCreateNeverAdoptsAHandMadeTwin(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Cannot create the doo webhook configuration`),
 			},
 			{
-				Config: env.config(plainWebhook, "twin"),
+				PreConfig: awaitCreateSettle,
+				Config:    env.config(plainWebhook, "twin"),
 				Check: func(s *terraform.State) error {
 					if stateID(s) == handMade {
 						return fmt.Errorf("adopted the hand-made configuration %s", handMade)
@@ -432,6 +434,7 @@ func TestAccWebhook_severalCandidatesAreKeptAndNeverCreatedAgain(t *testing.T) {
 					// The user deletes one of the two indistinguishable configurations by hand: the first one
 					// stored, since the emulator loses the answers of the first creates it stores.
 					env.fake.RemoveWebhook(env.fake.Webhooks(testTeam)[0].ID)
+					awaitCreateSettle()
 				},
 				Config: env.config(threeTwins),
 				Check: func(s *terraform.State) error {
@@ -513,7 +516,8 @@ func TestAccWebhook_aTwinShiftedWhileListingBeforeTheCreateIsNeverAdopted(t *tes
 				ExpectError: regexp.MustCompile(`Cannot create the doo webhook configuration`),
 			},
 			{
-				Config: env.config(plainWebhook, "twin"),
+				PreConfig: awaitCreateSettle,
+				Config:    env.config(plainWebhook, "twin"),
 				Check: func(s *terraform.State) error {
 					if len(env.fake.Replacements()) != 1 {
 						return fmt.Errorf("the other pipeline's replacement did not happen while the provider listed")
@@ -569,3 +573,7 @@ func TestAccWebhook_aSecretEchoedByDooIsMaskedInEveryForm(t *testing.T) {
 		}
 	}
 }
+
+// awaitCreateSettle waits out DOO_CREATE_SETTLE_SECONDS (1 in scripts/testacc.sh): only then may the
+// next step conclude that a create answered with a failure was never stored.
+func awaitCreateSettle() { time.Sleep(1100 * time.Millisecond) }

@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -36,6 +38,9 @@ const (
 	envClientID     = "DOO_CLIENT_ID"
 	envClientSecret = "DOO_CLIENT_SECRET"
 	envAccessToken  = "DOO_ACCESS_TOKEN"
+	// envCreateSettle is how many seconds after a create answered with a failure doo may still store
+	// it (doo.Config.CreateSettle), default 60.
+	envCreateSettle = "DOO_CREATE_SETTLE_SECONDS"
 )
 
 // benchListCacheOff, set to "1" at build time only by scripts/bench.sh
@@ -231,6 +236,13 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
 	}
 	cfg.DisableCache = benchListCacheOff == "1"
+	if v := os.Getenv(envCreateSettle); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3600 {
+			resp.Diagnostics.AddError("Invalid "+envCreateSettle, envCreateSettle+" must be a whole number of seconds from 1 to 3600, got "+strconv.Quote(v)+".")
+		}
+		cfg.CreateSettle = time.Duration(n) * time.Second
+	}
 
 	// Environment values skip plan-time validation, so check the URLs again here.
 	for _, u := range []struct {

@@ -138,6 +138,7 @@ func TestAccWebhook_createAnswered503IsNotResentUntilProvenNeverStored(t *testin
 					if n := env.fake.Count(doofake.RouteCreate); n != 1 {
 						t.Errorf("the first apply sent %d creates, want 1", n)
 					}
+					awaitCreateSettle()
 				},
 				Config: env.config(plainWebhook, "refused"),
 				Check: resource.ComposeTestCheckFunc(expectStored(env, 1), func(*terraform.State) error {
