@@ -327,8 +327,8 @@ scenario "$g1" "1 team" 100 1 base-writes base-import slow-refresh slow-destroy
 scenario "$g1" "1 team" 500 1 base-writes
 scenario "$g5" "5 teams" 500 5 base-writes
 gp="One team, doo lets clients choose the page size (api-tools-rest page_size_param, at most 100), unthrottled"
-scenario "$gp" "1 team, pages of 100" 100 1 base-writes
-scenario "$gp" "1 team, pages of 100" 500 1
+scenario "$gp" "1 team, pages of 100" 100 1 base-writes page-size-param
+scenario "$gp" "1 team, pages of 100" 500 1 page-size-param
 
 cat >>"$skipped" <<EOF
 
