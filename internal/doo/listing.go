@@ -45,6 +45,8 @@ type Listing struct {
 	// last page held a whole page_size.
 	pageEnds     []int
 	lastPageFull bool
+	// pageSize is the page_size doo answered with (0 when an empty team's answer did not say).
+	pageSize int
 
 	// seq orders listings of a client: startSeq is taken when the first page is requested, endSeq
 	// when the last one was checked. A listing proves nothing about writes that ended after endSeq.
@@ -268,7 +270,7 @@ func (s *teamStore) listOnce(ctx context.Context, teamID int64) (*Listing, error
 		}
 		l.pageEnds = append(l.pageEnds, len(l.Items))
 		if page >= shape.pageCount {
-			l.pages = page
+			l.pages, l.pageSize = page, shape.size
 			l.lastPageFull = shape.size > 0 && len(items) == shape.size
 			break
 		}

@@ -537,3 +537,20 @@ func (s *teamStore) stableOrder(teamID int64) bool {
 	st := s.team(teamID)
 	return st.orderAgreed > 0 && !st.orderBroken
 }
+
+// TeamListed returns the number of configurations a team held and doo's page size for it, as the last
+// listing of the team completed by this client showed them; ok is false when the client has not listed
+// the team. A page size of 0 means the answer did not say (an empty team).
+func (c *Client) TeamListed(teamID int64) (size, pageSize int, ok bool) {
+	s := c.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, found := s.teams[teamID]
+	if !found || st.lastListing == nil {
+		return 0, 0, false
+	}
+	return len(st.lastListing.Items), st.lastListing.pageSize, true
+}
+
+// UsesStaticToken reports whether the client sends a static access token (it never asks for one).
+func (c *Client) UsesStaticToken() bool { return c.t.cfg.AccessToken != "" }
