@@ -13,7 +13,7 @@ func TestEstimateApply(t *testing.T) {
 	}{
 		"nothing to do sends nothing": {ApplyPlan{Teams: []TeamPlan{known(500, 0, 0)}}, 0, false},
 		// token + one listing of one page + 10 POSTs
-		"create 10 in an empty team": {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0)}}, 1 + 1 + 10, false},
+		"create 10 in an empty team":  {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0)}}, 1 + 1 + 10, false},
 		"create 100 in an empty team": {ApplyPlan{Teams: []TeamPlan{known(0, 100, 0)}}, 1 + 1 + 100, false},
 		"create with a static token":  {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0)}, StaticToken: true}, 1 + 10, false},
 		// 26 configurations are two pages: two listings of two pages before the first create
@@ -31,7 +31,7 @@ func TestEstimateApply(t *testing.T) {
 		// a listing of 10 before the creates, then rounds leave 10 configurations: one listing proves them
 		"replace 10": {ApplyPlan{Teams: []TeamPlan{known(10, 10, 10)}}, 1 + 1 + 10 + 10 + 1, false},
 		// two listings of 4 pages, 100 POSTs, then rounds leave 190, 180, ..., 100
-		"replace 100": {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 1 + 2*4 + 100 + 100 + (8 + 8 + 7 + 7 + 6 + 6 + 6 + 5 + 5 + 4), false},
+		"replace 100":  {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 1 + 2*4 + 100 + 100 + (8 + 8 + 7 + 7 + 6 + 6 + 6 + 5 + 5 + 4), false},
 		"pages of 100": {ApplyPlan{Teams: []TeamPlan{{TeamID: 1, Size: 100, SizeKnown: true, PageSize: 100, Deletes: 100}}}, 1 + 100 + 2 + 9, false},
 		"two teams, one token": {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0), {TeamID: 2, Size: 10, SizeKnown: true, Deletes: 10}}},
 			1 + (1 + 10) + (10 + 2), false},
