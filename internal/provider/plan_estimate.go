@@ -121,12 +121,13 @@ func (e planEstimate) figure() string {
 func (e planEstimate) warning() (summary, detail string) {
 	summary = "This apply may exceed doo's daily request quota"
 	var b strings.Builder
-	fmt.Fprintf(&b, "Applying this plan will send %s to doo (%d creates and %d deletes over %s), and the API key allows %d requests a day",
-		e.figure(), e.creates, e.deletes, plural(e.teams, "team", "teams"), e.quota)
+	fmt.Fprintf(&b, "The changes planned up to this configuration (%d creates and %d deletes over %s) will send %s to doo when applied, "+
+		"and the API key allows %d requests a day", e.creates, e.deletes, plural(e.teams, "team", "teams"), e.figure(), e.quota)
 	if e.todayKnown {
 		fmt.Fprintf(&b, ", of which this machine has sent %d since 00:00 UTC, leaving %d", e.today, max(e.quota-e.today, 0))
 	}
-	b.WriteString(". Once the quota is spent doo refuses every request until the next day, and the apply stops part way: " +
+	b.WriteString(". The rest of the plan adds to that: the figure for the whole plan is on the last \"doo plan estimate\" line of the " +
+		"provider's log (TF_LOG_PROVIDER=INFO). Once the quota is spent doo refuses every request until the next day, and the apply stops part way: " +
 		"what was not done yet stays planned for the next run.\n\nWays out:\n" +
 		"  - Split the apply: apply part of it today with -target=<resource address> (for example the configurations of one team, or some instances of a for_each), and the rest tomorrow.\n" +
 		"  - Ask doo support to raise the API key's daily limit, then set daily_request_quota in the provider block (or " + envDailyQuota + ") to the new limit.\n" +
