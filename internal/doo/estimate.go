@@ -1,5 +1,7 @@
 package doo
 
+import "math"
+
 // This file estimates the requests an apply will send, from what the team store does (store.go). It
 // plays the store's rules for listings on counts alone:
 //
@@ -11,11 +13,15 @@ package doo
 //     listings: after each round one listing, which proves the deletes alone when the team's listings
 //     have shown doo's order to be stable and an earlier listing of this process showed the deleted
 //     configurations (provesGone); otherwise a second listing follows. doo's order is learned from two
-//     consecutive listings of more than one configuration each.
+//     consecutive listings of more than one configuration each;
+//   - the one-listing proof fails for a delete whose place fell between two pages of the confirming
+//     listing (or after a full last page): the round then takes the second listing too. Which
+//     configurations a round deletes is Terraform's choice, so the model counts the expected cost,
+//     taking their places as random: with m configurations left in P pages, a place is one of m+1 and
+//     P−1 of them (one more after a full last page) are between pages.
 //
 // What the model leaves out: retries (429s, 5xx), listings started over because another writer changed
-// the team while it was paged, a delete whose place fell between two pages of the confirming listing
-// (one more listing for that round), and rounds that split because Terraform started their deletes at
+// the team while it was paged, and rounds that split because Terraform started their deletes at
 // different moments. Each makes the real figure higher, never lower.
 
 // DefaultParallelism is Terraform's and OpenTofu's default -parallelism.
@@ -65,35 +71,54 @@ func EstimateApply(p ApplyPlan) int {
 	if par <= 0 {
 		par = DefaultParallelism
 	}
-	n := 0
+	n := 0.0
 	for _, t := range p.Teams {
 		n += estimateTeam(t, par)
 	}
 	if n > 0 && !p.StaticToken {
 		n++ // the apply process's access token
 	}
-	return n
+	return int(math.Round(n))
 }
 
 // teamListings follows what a process knows of one team: the size of its last listing and whether
 // doo's order was learned stable (see teamState.orderAgreed).
 type teamListings struct {
 	pageSize int
-	requests int
+	requests float64 // expected: see betweenPages
 	last     int // configurations in the last listing; -1 before the first
 	learned  bool
 }
 
 // list counts one listing of a team of size configurations.
 func (l *teamListings) list(size int) {
-	l.requests += max(1, (size+l.pageSize-1)/l.pageSize) // an empty team is one page
+	l.requests += float64(l.pages(size))
 	if l.last > 1 && size > 1 {
 		l.learned = true
 	}
 	l.last = size
 }
 
-func estimateTeam(t TeamPlan, par int) int {
+// pages is the number of pages of a listing of size configurations; an empty team is one page.
+func (l *teamListings) pages(size int) int {
+	return max(1, (size+l.pageSize-1)/l.pageSize)
+}
+
+// betweenPages is the probability that at least one of k configurations just deleted had its place
+// between two pages of a listing of the m configurations left (or after its full last page), so that
+// the listing alone does not prove it gone (see Listing.provesGone).
+func (l *teamListings) betweenPages(k, m int) float64 {
+	bad := l.pages(m) - 1
+	if m > 0 && m%l.pageSize == 0 {
+		bad++
+	}
+	if bad <= 0 {
+		return 0
+	}
+	return 1 - math.Pow(1-float64(bad)/float64(m+1), float64(k))
+}
+
+func estimateTeam(t TeamPlan, par int) float64 {
 	if t.Creates <= 0 && t.Deletes <= 0 {
 		return 0
 	}
@@ -111,17 +136,19 @@ func estimateTeam(t TeamPlan, par int) int {
 		if size > page { // several pages: a second, independent listing
 			l.list(size)
 		}
-		l.requests += t.Creates
+		l.requests += float64(t.Creates)
 		size += t.Creates
 	}
 	for deleted := 0; deleted < t.Deletes; {
 		listedBefore := l.last >= 0 // a listing before the delete showed the configuration
 		k := min(par, t.Deletes-deleted)
 		deleted += k
-		l.requests += k
+		l.requests += float64(k)
 		l.list(size - deleted)
 		if !listedBefore || !l.learned {
 			l.list(size - deleted) // the second, independent confirming listing
+		} else {
+			l.requests += l.betweenPages(k, size-deleted) * float64(l.pages(size-deleted))
 		}
 	}
 	return l.requests

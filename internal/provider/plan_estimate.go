@@ -170,7 +170,8 @@ func (r *webhookResource) countPlanned(ctx context.Context, req resource.ModifyP
 	case planNull: // destroy
 		deletes, deleteTeam = 1, teamOf(req.State.GetAttribute)
 	case plannedReplacement(ctx, req, resp):
-		creates, createTeam = 1, teamOf(resp.Plan.GetAttribute)
+		// Only the delete: Terraform plans the create of a replacement again, without the prior
+		// state, and that call counts it.
 		deletes, deleteTeam = 1, teamOf(req.State.GetAttribute)
 	default:
 		return // no change, or one Update records without a request

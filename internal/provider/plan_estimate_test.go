@@ -116,6 +116,18 @@ func TestAccPlanEstimate_withinTenPercentOfTheApply(t *testing.T) {
 				h.env.fake.ResetRequests()
 				h.run("apply", "-input=false", "-no-color", "step.tfplan")
 				actual := len(h.env.fake.Requests())
+				if os.Getenv("DOO_ESTIMATE_TRACE") != "" {
+					var seq []string
+					for _, r := range h.env.fake.Requests() {
+						if k := len(seq); k > 0 && strings.HasPrefix(seq[k-1], r.Route+"×") {
+							c, _ := strconv.Atoi(strings.TrimPrefix(seq[k-1], r.Route+"×"))
+							seq[k-1] = fmt.Sprintf("%s×%d", r.Route, c+1)
+							continue
+						}
+						seq = append(seq, r.Route+"×1")
+					}
+					t.Logf("%s %d: %s", name, n, strings.Join(seq, " "))
+				}
 				t.Logf("%s %d: estimate %d requests (%d creates, %d deletes), the apply sent %d %v",
 					name, n, est["requests"], est["creates"], est["deletes"], actual, h.env.fake.Counts())
 				if diff := est["requests"] - actual; diff*10 > actual || -diff*10 > actual {
