@@ -77,6 +77,13 @@ type teamState struct {
 	// writes counts the writes of each kind in flight; settled[k] is closed when writes[k] is zero.
 	writes  [writeKinds]int
 	settled [writeKinds]chan struct{}
+	// quiet is closed once no delete has been in flight for deleteJoin: Terraform starts the next round
+	// of deletes as the previous round's confirmations return, a few milliseconds apart, and the first
+	// of them would otherwise end before its siblings begin and pay a confirming listing of its own.
+	// All waiters wake together on it, so they join one listing. quietTimer closes it.
+	quiet       chan struct{}
+	quietClosed bool
+	quietTimer  *time.Timer
 }
 
 // flight is one listing shared by every reader that asked for it; it is cancelled when all leave.
@@ -101,6 +108,7 @@ func (s *teamStore) team(id int64) *teamState {
 		for k := range st.settled {
 			st.settled[k] = closedChan()
 		}
+		st.quiet, st.quietClosed = closedChan(), true
 		s.teams[id] = st
 	}
 	return st
@@ -146,6 +154,15 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 		st.settled[kind] = make(chan struct{})
 	}
 	st.writes[kind]++
+	if kind == deleteWrite {
+		if st.quietTimer != nil {
+			st.quietTimer.Stop() // a new delete joins the round: it is not quiet yet
+			st.quietTimer = nil
+		}
+		if st.quietClosed {
+			st.quiet, st.quietClosed = make(chan struct{}), false
+		}
+	}
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
@@ -153,6 +170,18 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 		st.dropLocked()
 		if st.writes[kind] == 0 {
 			close(st.settled[kind])
+			if kind == deleteWrite {
+				var timer *time.Timer
+				timer = time.AfterFunc(deleteJoin, func() {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					if st.quietTimer == timer && st.writes[deleteWrite] == 0 && !st.quietClosed {
+						close(st.quiet)
+						st.quietClosed, st.quietTimer = true, nil
+					}
+				})
+				st.quietTimer = timer
+			}
 		}
 		s.mu.Unlock()
 		st.paging.Release(1)
@@ -161,9 +190,18 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 
 // settle waits until no write of kind is in flight in the team, at most the configured bound, so writes
 // that run together are checked by one listing, and a reconciliation sees the ids its siblings were given.
+//
+// A delete also waits for the deletes that begin within deleteJoin of the last one ending: Terraform
+// starts the next round of deletes as the previous round's confirmations return, a few milliseconds
+// apart, and the first of them would otherwise end before its siblings begin, and pay a confirming
+// listing of its own.
 func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 	s.mu.Lock()
-	ch := s.team(teamID).settled[kind]
+	st := s.team(teamID)
+	ch := st.settled[kind]
+	if kind == deleteWrite {
+		ch = st.quiet
+	}
 	s.mu.Unlock()
 	// The bound is real time, not the configured Clock: it waits for other goroutines' requests, which
 	// take real time whatever clock the client reads (a virtual clock would end the wait at once).
@@ -175,6 +213,10 @@ func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 	case <-ctx.Done():
 	}
 }
+
+// deleteJoin is how long the deletes of a team wait, once none is in flight, for another one to begin
+// before their confirmation is listed (see teamState.quiet).
+const deleteJoin = 30 * time.Millisecond
 
 // list pages through the team while no write of this client to it is in flight, and records the
 // listing before letting writes run again, so a write never misses a listing that completed before it.
