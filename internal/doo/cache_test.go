@@ -204,3 +204,24 @@ func TestListCache_deleteBegunJustAfterJoinsTheConfirmation(t *testing.T) {
 		t.Errorf("two deletes begun 5 ms apart cost %d list requests, want the 2 of one shared confirmation", got)
 	}
 }
+
+func TestClient_teamListedReportsTheLastListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	if _, _, ok := env.Client.TeamListed(testTeam); ok {
+		t.Fatal("TeamListed is ok before any listing")
+	}
+	seed(t, env.Fake, 30)
+	mustList(t, env.Client)
+	if size, page, ok := env.Client.TeamListed(testTeam); !ok || size != 30 || page != 25 {
+		t.Errorf("TeamListed = %d, %d, %v; want 30 configurations in pages of 25", size, page, ok)
+	}
+	// A page size doo honours is what the listing shows.
+	env.Fake.SetPageSizeParam(doofake.PageSizeParam{Name: "page_size", Max: 100})
+	if err := env.Client.DeleteWebhook(context.Background(), testTeam, storedIDs(env.Fake)[0]); err != nil {
+		t.Fatal(err)
+	}
+	if size, page, ok := env.Client.TeamListed(testTeam); !ok || size != 29 || page != 100 {
+		t.Errorf("after a delete: TeamListed = %d, %d, %v; want 29 in pages of 100", size, page, ok)
+	}
+}

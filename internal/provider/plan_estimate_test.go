@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/doo-net/terraform-provider-doo/internal/doofake"
 )
 
@@ -204,5 +206,44 @@ func TestAccPlanEstimate_warnsOverTheQuota(t *testing.T) {
 	h.configure(30, "one", 1000)
 	if out := plan(); strings.Contains(out, quotaWarning) {
 		t.Fatalf("the plan warns within a quota of 1000:\n%s", tail([]byte(out)))
+	}
+}
+
+func TestDailyQuota_blockThenEnvironmentThenDefault(t *testing.T) {
+	t.Setenv(envDailyQuota, "")
+	if q, d := dailyQuota(types.Int64Null()); q != 1000 || d.HasError() {
+		t.Errorf("unset: %d %v, want the default 1000", q, d)
+	}
+	t.Setenv(envDailyQuota, " 5000 ")
+	if q, d := dailyQuota(types.Int64Null()); q != 5000 || d.HasError() {
+		t.Errorf("from the environment: %d %v, want 5000", q, d)
+	}
+	if q, d := dailyQuota(types.Int64Value(200)); q != 200 || d.HasError() {
+		t.Errorf("the block wins: %d %v, want 200", q, d)
+	}
+	for _, bad := range []string{"0", "-3", "lots", "1e3"} {
+		t.Setenv(envDailyQuota, bad)
+		if _, d := dailyQuota(types.Int64Null()); !d.HasError() || !strings.Contains(d[0].Detail(), envDailyQuota) {
+			t.Errorf("%s=%q: %v, want an error naming the variable", envDailyQuota, bad, d)
+		}
+	}
+}
+
+func TestPlanEstimate_warningWording(t *testing.T) {
+	e := planEstimate{requests: 1312, creates: 0, deletes: 500, teams: 1, quota: 1000, today: 120, todayKnown: true}
+	summary, detail := e.warning()
+	for _, want := range []string{"about 1312 requests", "0 creates and 500 deletes over 1 team", "allows 1000 requests a day",
+		"this machine has sent 120 since 00:00 UTC, leaving 880", "-target", "daily_request_quota", envDailyQuota, "-parallelism"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the warning lacks %q:\n%s", want, detail)
+		}
+	}
+	if summary != quotaWarning {
+		t.Errorf("summary %q", summary)
+	}
+	e.atLeast, e.todayKnown, e.teams = true, false, 3
+	if _, detail := e.warning(); !strings.Contains(detail, "at least 1312 requests") || strings.Contains(detail, "this machine") ||
+		!strings.Contains(detail, "over 3 teams") {
+		t.Errorf("a lower bound without today's count:\n%s", detail)
 	}
 }
