@@ -86,7 +86,7 @@ func EstimateApply(p ApplyPlan) int {
 type teamListings struct {
 	pageSize int
 	requests float64 // expected: see betweenPages
-	last     int // configurations in the last listing; -1 before the first
+	last     int     // configurations in the last listing; -1 before the first
 	learned  bool
 }
 
