@@ -58,9 +58,10 @@ type planEstimate struct {
 	todayKnown                        bool
 }
 
-// add counts one planned change and returns the new estimate, and whether this is the first estimate
-// of the plan over the quota (the one that warns).
-func (t *planTally) add(teamCreate, teamDelete int64, creates, deletes int) (planEstimate, bool) {
+// add counts one planned change, logs the new estimate and returns it, and whether this is the first
+// estimate of the plan over the quota (the one that warns). It logs under the lock, so that the log's
+// lines come in the tally's order and the last one holds the whole plan's figure.
+func (t *planTally) add(ctx context.Context, teamCreate, teamDelete int64, creates, deletes int) (planEstimate, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tally := func(team int64) *teamTally {
@@ -106,6 +107,12 @@ func (t *planTally) add(teamCreate, teamDelete int64, creates, deletes int) (pla
 	if first {
 		t.warned = true
 	}
+	fields := map[string]any{"requests": est.requests, "at_least": est.atLeast, "creates": est.creates, "deletes": est.deletes,
+		"teams": est.teams, "daily_request_quota": est.quota}
+	if est.todayKnown {
+		fields["requests_today"] = est.today
+	}
+	tflog.Info(ctx, "doo plan estimate", fields)
 	return est, first
 }
 
@@ -176,13 +183,7 @@ func (r *webhookResource) countPlanned(ctx context.Context, req resource.ModifyP
 	default:
 		return // no change, or one Update records without a request
 	}
-	est, warn := r.plan.add(createTeam, deleteTeam, creates, deletes)
-	fields := map[string]any{"requests": est.requests, "at_least": est.atLeast, "creates": est.creates, "deletes": est.deletes,
-		"teams": est.teams, "daily_request_quota": est.quota}
-	if est.todayKnown {
-		fields["requests_today"] = est.today
-	}
-	tflog.Info(ctx, "doo plan estimate", fields)
+	est, warn := r.plan.add(ctx, createTeam, deleteTeam, creates, deletes)
 	if warn {
 		resp.Diagnostics.AddWarning(est.warning())
 	}
