@@ -138,7 +138,7 @@ func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 				MarkdownDescription: "The number of requests doo allows the API key a day; default `1000`, doo's default limit, or the `" + envDailyQuota + "` environment variable. " +
 					"The plan estimates the requests its apply will send and warns when they exceed this quota, or what remains of it today as counted on this machine. " +
-					"Set it when doo has raised the limit of your API key. At least `1`. See the request limits guide.",
+					"Set it when doo has raised the limit of your API key. At least `1`. See the guide [Staying inside doo's request limits](https://github.com/doo-net/terraform-provider-doo/blob/main/docs/guides/request-limits.md).",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 		},
