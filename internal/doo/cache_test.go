@@ -180,3 +180,48 @@ func TestListCache_concurrentDeletesShareOneConfirmingListing(t *testing.T) {
 		t.Errorf("the emulator holds %d configurations, want 5", got)
 	}
 }
+
+// A delete that begins a few milliseconds after the team's last delete in flight ended, as Terraform
+// starts the deletes of a round, joins that delete's confirming listings instead of paying its own.
+func TestListCache_deleteBegunJustAfterJoinsTheConfirmation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, 4)
+	done := make(chan error, 1)
+	go func() { done <- env.Client.DeleteWebhook(context.Background(), testTeam, ids[0]) }()
+	for env.Fake.Count(doofake.RouteDelete) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(5 * time.Millisecond) // the first delete has ended; its confirmation waits for siblings
+	if err := env.Client.DeleteWebhook(context.Background(), testTeam, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Two listings, shared: the first confirmation of a process needs two (nothing listed before).
+	if got := env.Fake.Count(doofake.RouteList); got != 2 {
+		t.Errorf("two deletes begun 5 ms apart cost %d list requests, want the 2 of one shared confirmation", got)
+	}
+}
+
+func TestClient_teamListedReportsTheLastListing(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	if _, _, ok := env.Client.TeamListed(testTeam); ok {
+		t.Fatal("TeamListed is ok before any listing")
+	}
+	seed(t, env.Fake, 30)
+	mustList(t, env.Client)
+	if size, page, ok := env.Client.TeamListed(testTeam); !ok || size != 30 || page != 25 {
+		t.Errorf("TeamListed = %d, %d, %v; want 30 configurations in pages of 25", size, page, ok)
+	}
+	// A page size doo honours is what the listing shows.
+	env.Fake.SetPageSizeParam(doofake.PageSizeParam{Name: "page_size", Max: 100})
+	if err := env.Client.DeleteWebhook(context.Background(), testTeam, storedIDs(env.Fake)[0]); err != nil {
+		t.Fatal(err)
+	}
+	if size, page, ok := env.Client.TeamListed(testTeam); !ok || size != 29 || page != 100 {
+		t.Errorf("after a delete: TeamListed = %d, %d, %v; want 29 in pages of 100", size, page, ok)
+	}
+}

@@ -571,3 +571,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// RequestsToday returns how many requests of this API key and host were sent from this machine since
+// the start of the current UTC day, by every provider process, as the machine-wide request gate counted
+// them. ok is false when the gate cannot be used here (its folder or files are unsafe, or the platform
+// has no file locks): then nothing is known. Requests sent from other machines are never counted.
+func (c *Client) RequestsToday() (n int, ok bool) {
+	return c.t.gate.RequestsToday(context.Background())
+}

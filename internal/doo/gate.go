@@ -3,6 +3,7 @@ package doo
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -152,4 +153,73 @@ func (g *machineGate) report(reason string) {
 	if changed && reason != "" && g.onDisabled != nil {
 		g.onDisabled(reason)
 	}
+}
+
+// gateRecordSize is the size of the slot file: the next free slot, then the request ledger.
+const gateRecordSize = 24
+
+// gateRecord is the content of a slot file: the next free slot (Unix nanoseconds) and the ledger of
+// the requests that took a slot on the current UTC day (day numbers count days since 1970-01-01 UTC).
+// Each is 8 bytes big-endian. The first format held the slot alone: its ledger reads as empty.
+type gateRecord struct {
+	next    int64
+	hasSlot bool // the file held a whole slot; otherwise the chain starts from now
+	day     int64
+	n       int64
+}
+
+// utcDay is the number of the UTC day holding t.
+func utcDay(t time.Time) int64 {
+	return t.UTC().Unix() / 86400
+}
+
+// decodeGateRecord reads a slot file's content; what it cannot read is left empty.
+func decodeGateRecord(b []byte) gateRecord {
+	var r gateRecord
+	if len(b) >= 8 {
+		r.next, r.hasSlot = int64(binary.BigEndian.Uint64(b[:8])), true
+	}
+	if len(b) >= gateRecordSize {
+		r.day = int64(binary.BigEndian.Uint64(b[8:16]))
+		r.n = int64(binary.BigEndian.Uint64(b[16:24]))
+		if r.n < 0 {
+			r.n = 0 // damaged: start the day's count again rather than report nonsense
+		}
+	}
+	return r
+}
+
+// encode returns the slot file's content.
+func (r gateRecord) encode() []byte {
+	b := make([]byte, 0, gateRecordSize)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.next))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.day))
+	return binary.BigEndian.AppendUint64(b, uint64(r.n))
+}
+
+// count adds one request sent at now to the ledger; a new day starts the count again.
+func (r *gateRecord) count(now time.Time) {
+	if d := utcDay(now); d != r.day {
+		r.day, r.n = d, 0
+	}
+	r.n++
+}
+
+// today returns the ledger's count when it is of now's UTC day, else 0.
+func (r gateRecord) today(now time.Time) int {
+	if r.day != utcDay(now) {
+		return 0
+	}
+	return int(min(r.n, math.MaxInt32))
+}
+
+// RequestsToday returns how many requests of this API key and host took a slot of the gate on this
+// machine since the start of the current UTC day, in every provider process; ok is false when the gate
+// is off or cannot be used here (then nothing is counted).
+func (g *machineGate) RequestsToday(ctx context.Context) (n int, ok bool) {
+	if g.interval <= 0 {
+		return 0, false
+	}
+	n, err := g.requestsToday(ctx)
+	return n, err == nil
 }

@@ -12,3 +12,8 @@ import (
 func (g *machineGate) reserve(context.Context) (reservation, error) {
 	return reservation{}, errors.New("the machine-wide request gate is not supported on this platform: requests are spaced within each provider process only, and doo's throttling answers are retried")
 }
+
+// requestsToday has no ledger to read where the gate is not supported.
+func (g *machineGate) requestsToday(context.Context) (int, error) {
+	return 0, errors.New("the machine-wide request gate is not supported on this platform")
+}

@@ -55,10 +55,10 @@ func storedSlot(t *testing.T, g *machineGate) time.Time {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 8 {
-		t.Fatalf("slot file holds %d bytes, want 8", len(b))
+	if len(b) != 8 && len(b) != gateRecordSize {
+		t.Fatalf("slot file holds %d bytes, want 8 (first format) or %d", len(b), gateRecordSize)
 	}
-	return time.Unix(0, int64(binary.BigEndian.Uint64(b)))
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b[:8])))
 }
 
 // writeSlot stores next as the gate's next free slot, creating the private folder if needed.
@@ -593,5 +593,101 @@ func BenchmarkMachineGate_wait(b *testing.B) {
 	}
 	if r := g.disabledReason(); r != "" {
 		b.Fatal(r)
+	}
+}
+
+// ledgerGate returns a test gate whose clock reads *now.
+func ledgerGate(t *testing.T, dir string, now *time.Time) *machineGate {
+	g := newTestGate(t, dir)
+	g.now = func() time.Time { return *now }
+	return g
+}
+
+func TestMachineGate_ledgerCountsTheDaysRequestsAcrossProcesses(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2027, 3, 14, 23, 59, 50, 0, time.UTC)
+	a, b := ledgerGate(t, dir, &now), ledgerGate(t, dir, &now)
+	if n, ok := a.RequestsToday(t.Context()); !ok || n != 0 {
+		t.Fatalf("before any request: RequestsToday = %d, %v, want 0, true", n, ok)
+	}
+	for i := range 3 {
+		r := mustReserve(t, []*machineGate{a, b}[i%2])
+		r.release()
+		now = now.Add(r.wait) // the request is sent when its slot comes
+	}
+	for _, g := range []*machineGate{a, b} {
+		if n, ok := g.RequestsToday(t.Context()); !ok || n != 3 {
+			t.Fatalf("RequestsToday = %d, %v, want 3 requests of both processes", n, ok)
+		}
+	}
+	// The next UTC day starts at 0, both when read and when the next request counts.
+	now = time.Date(2027, 3, 15, 0, 0, 5, 0, time.UTC)
+	if n, ok := a.RequestsToday(t.Context()); !ok || n != 0 {
+		t.Fatalf("next day, before any request: RequestsToday = %d, %v, want 0", n, ok)
+	}
+	mustReserve(t, b).release()
+	if n, _ := a.RequestsToday(t.Context()); n != 1 {
+		t.Fatalf("next day, after one request: RequestsToday = %d, want 1", n)
+	}
+	rec := decodeGateRecord(readFile(t, a.slotPath()))
+	if rec.day != utcDay(now) || rec.n != 1 {
+		t.Fatalf("ledger holds day %d, count %d; want day %d, count 1", rec.day, rec.n, utcDay(now))
+	}
+}
+
+func TestMachineGate_ledgerReadsTheFirstFormat(t *testing.T) {
+	g := newTestGate(t, t.TempDir())
+	// A slot file of the first format: the next slot alone, 8 bytes, 3 s ahead.
+	writeSlot(t, g, gateEpoch.Add(3*time.Second))
+	if n, ok := g.RequestsToday(t.Context()); !ok || n != 0 {
+		t.Fatalf("first format: RequestsToday = %d, %v, want 0, true", n, ok)
+	}
+	r := mustReserve(t, g)
+	r.release()
+	if r.wait != 3*time.Second {
+		t.Fatalf("the first format's slot was not honoured: wait %s, want 3s", r.wait)
+	}
+	if got, want := storedSlot(t, g), gateEpoch.Add(4*time.Second); !got.Equal(want) {
+		t.Fatalf("next slot %v, want %v", got, want)
+	}
+	if n, ok := g.RequestsToday(t.Context()); !ok || n != 1 {
+		t.Fatalf("after one request: RequestsToday = %d, %v, want 1", n, ok)
+	}
+	if b := readFile(t, g.slotPath()); len(b) != gateRecordSize {
+		t.Fatalf("the slot file was not rewritten in the new format: %d bytes", len(b))
+	}
+}
+
+func TestMachineGate_ledgerCountsByTheDayOfTheSlot(t *testing.T) {
+	now := time.Date(2027, 3, 14, 23, 59, 59, 0, time.UTC)
+	g := ledgerGate(t, t.TempDir(), &now)
+	mustReserve(t, g).release()
+	// Reserved at 23:59:59, its slot is 00:00:00 of the next day: sent then, it counts then.
+	r := mustReserve(t, g)
+	r.release()
+	if r.wait != time.Second {
+		t.Fatalf("wait %s, want 1s", r.wait)
+	}
+	now = now.Add(time.Second)
+	if n, _ := g.RequestsToday(t.Context()); n != 1 {
+		t.Fatalf("after midnight: RequestsToday = %d, want 1 (the request sent at midnight)", n)
+	}
+}
+
+func TestMachineGate_ledgerRefusedRequestsAreNotCounted(t *testing.T) {
+	g := newTestGate(t, t.TempDir())
+	mustReserve(t, g).release()
+	// A queue longer than the bound: the request goes without the gate and takes no slot.
+	writeSlot(t, g, gateEpoch.Add(gateMaxWait+time.Second))
+	assertRefused(t, g, "longer than its 2m0s bound")
+	if n, ok := g.RequestsToday(t.Context()); !ok || n != 0 {
+		t.Fatalf("RequestsToday = %d, %v, want 0: writeSlot wrote the first format, and the refused request took no slot", n, ok)
+	}
+	// An unusable gate knows nothing.
+	if err := os.Chmod(g.folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g.RequestsToday(t.Context()); ok {
+		t.Fatal("RequestsToday ok with a folder open to others, want false")
 	}
 }

@@ -4,7 +4,6 @@ package doo
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -48,7 +47,8 @@ func reservingTurn(path string) chan struct{} {
 // reserve takes the next free slot of the queue shared by every process of this API key, and
 // returns how long to wait for it. Its error is either ctx's or says why the gate cannot be used.
 //
-// The slot file holds the next free slot (Unix nanoseconds, 8 bytes big-endian). Under its lock,
+// The slot file holds the next free slot (Unix nanoseconds, 8 bytes big-endian), followed by the
+// request ledger (see gateRecord): the UTC day and the number of slots taken that day. Under its lock,
 // the slot handed out is the stored one, or now when that is past, and the file then holds the slot
 // plus one interval: slots are never handed out twice and the chain is never reset while it is
 // sound. A slot more than maxWait away is not taken (the file is left unchanged): the request goes
@@ -110,13 +110,12 @@ func (g *machineGate) advance(slotFile *os.File, waitLock gateLock) (reservation
 	slotPath := filepath.Join(g.folder, g.name+".slot")
 	now := g.now()
 	slot := now
-	var buf [8]byte
-	n, err := slotFile.ReadAt(buf[:], 0)
-	if err != nil && !errors.Is(err, io.EOF) {
+	rec, err := readGateRecord(slotFile)
+	if err != nil {
 		return reservation{}, fmt.Errorf("the request gate cannot read %s: %v; remove the file (the provider recreates it)", slotPath, err)
 	}
-	if n == len(buf) { // A shorter content is damaged: the chain starts from now.
-		next := time.Unix(0, int64(binary.BigEndian.Uint64(buf[:])))
+	if rec.hasSlot { // A shorter content is damaged: the chain starts from now.
+		next := time.Unix(0, rec.next)
 		switch ahead := next.Sub(now); {
 		case ahead > g.maxWait+g.interval:
 			if err := tryLock(waitLock, waitLock.TryLock); err != nil {
@@ -142,12 +141,64 @@ func (g *machineGate) advance(slotFile *os.File, waitLock gateLock) (reservation
 		_ = waitLock.Unlock()
 		return reservation{}, fmt.Errorf("the request gate cannot lock %s: %v; remove the file (the provider recreates it)", waitLock.Path(), err)
 	}
-	binary.BigEndian.PutUint64(buf[:], uint64(slot.Add(g.interval).UnixNano()))
-	if _, err := slotFile.WriteAt(buf[:], 0); err != nil {
+	rec.next = slot.Add(g.interval).UnixNano()
+	rec.count(slot) // the request is sent at its slot, which decides its day
+	if _, err := slotFile.WriteAt(rec.encode(), 0); err != nil {
 		_ = waitLock.Unlock()
 		return reservation{}, fmt.Errorf("the request gate cannot write %s: %v; check the free space and the file's permissions", slotPath, err)
 	}
 	return reservation{wait: wait, release: func() { _ = waitLock.Unlock() }}, nil
+}
+
+// readGateRecord reads the slot file. A file of the first format (the slot alone, 8 bytes) has an empty
+// ledger; a shorter one has no slot either.
+func readGateRecord(f *os.File) (gateRecord, error) {
+	var buf [gateRecordSize]byte
+	n, err := f.ReadAt(buf[:], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return gateRecord{}, err
+	}
+	return decodeGateRecord(buf[:n]), nil
+}
+
+// requestsToday reads the ledger under the slot file's lock: the requests of this API key and host
+// that took a slot of the gate on this machine since the start of the current UTC day. Its error says
+// why the gate cannot be used.
+func (g *machineGate) requestsToday(ctx context.Context) (int, error) {
+	turn := reservingTurn(filepath.Join(g.folder, g.name+".slot"))
+	select {
+	case turn <- struct{}{}:
+		defer func() { <-turn }()
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	root, err := g.openFolder()
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = root.Close() }()
+	slotFile, err := g.openFile(root, g.name+".slot")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = slotFile.Close() }()
+	slotInfo, err := slotFile.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("the request gate cannot inspect %s: %v; remove it (the provider recreates it)", slotFile.Name(), err)
+	}
+	slotLock := g.fileLock(slotFile.Name(), slotInfo)
+	if err := g.lock(ctx, slotLock); err != nil {
+		return 0, err
+	}
+	defer func() { _ = slotLock.Unlock() }()
+	if err := slotLock.verify(); err != nil {
+		return 0, err
+	}
+	rec, err := readGateRecord(slotFile)
+	if err != nil {
+		return 0, fmt.Errorf("the request gate cannot read %s: %v; remove the file (the provider recreates it)", slotFile.Name(), err)
+	}
+	return rec.today(g.now()), nil
 }
 
 // openFolder creates the user's private gate folder, or checks that the existing one is a real

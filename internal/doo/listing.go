@@ -45,7 +45,8 @@ type Listing struct {
 	// last page held a whole page_size.
 	pageEnds     []int
 	lastPageFull bool
-	pageSize     int
+	// pageSize is the page_size doo answered with (0 when an empty team's answer did not say).
+	pageSize int
 
 	// startedAt is when the first page was asked for, on the client's Clock.
 	startedAt time.Time

@@ -84,12 +84,18 @@ type teamState struct {
 	// lastWriteSeq is the sequence number at the start of the team's latest write; began is closed,
 	// and replaced, whenever a write starts.
 	lastWriteSeq uint64
-	lastWriteAt  time.Time
 	began        chan struct{}
 	// pages holds the lone pages fetched in this generation (see fetchPage); deleted, the ids this
 	// client deleted (doo answered 204), which tells where the others are now in the last listing.
 	pages   map[int]*pageView
 	deleted map[string]bool
+	// quiet is closed once no delete has been in flight for deleteJoin: Terraform starts the next round
+	// of deletes as the previous round's confirmations return, a few milliseconds apart, and the first
+	// of them would otherwise end before its siblings begin and pay a confirming listing of its own.
+	// All waiters wake together on it, so they join one listing. quietTimer closes it.
+	quiet       chan struct{}
+	quietClosed bool
+	quietTimer  *time.Timer
 }
 
 // flight is one listing shared by every reader that asked for it; it is cancelled when all leave.
@@ -115,6 +121,7 @@ func (s *teamStore) team(id int64) *teamState {
 		for k := range st.settled {
 			st.settled[k] = closedChan()
 		}
+		st.quiet, st.quietClosed = closedChan(), true
 		s.teams[id] = st
 	}
 	return st
@@ -162,9 +169,17 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 	}
 	st.writes[kind]++
 	st.lastWriteSeq = s.seq.Add(1)
-	st.lastWriteAt = time.Now()
 	close(st.began)
 	st.began = make(chan struct{})
+	if kind == deleteWrite {
+		if st.quietTimer != nil {
+			st.quietTimer.Stop() // a new delete joins the round: it is not quiet yet
+			st.quietTimer = nil
+		}
+		if st.quietClosed {
+			st.quiet, st.quietClosed = make(chan struct{}), false
+		}
+	}
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
@@ -172,6 +187,18 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 		st.dropLocked()
 		if st.writes[kind] == 0 {
 			close(st.settled[kind])
+			if kind == deleteWrite {
+				var timer *time.Timer
+				timer = time.AfterFunc(deleteJoin, func() {
+					s.mu.Lock()
+					defer s.mu.Unlock()
+					if st.quietTimer == timer && st.writes[deleteWrite] == 0 && !st.quietClosed {
+						close(st.quiet)
+						st.quietClosed, st.quietTimer = true, nil
+					}
+				})
+				st.quietTimer = timer
+			}
 		}
 		s.mu.Unlock()
 		st.paging.Release(1)
@@ -180,9 +207,18 @@ func (s *teamStore) beginWrite(ctx context.Context, teamID int64, kind writeKind
 
 // settle waits until no write of kind is in flight in the team, at most the configured bound, so writes
 // that run together are checked by one listing, and a reconciliation sees the ids its siblings were given.
+//
+// A delete also waits for the deletes that begin within deleteJoin of the last one ending: Terraform
+// starts the next round of deletes as the previous round's confirmations return, a few milliseconds
+// apart, and the first of them would otherwise end before its siblings begin, and pay a confirming
+// listing of its own.
 func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 	s.mu.Lock()
-	ch := s.team(teamID).settled[kind]
+	st := s.team(teamID)
+	ch := st.settled[kind]
+	if kind == deleteWrite {
+		ch = st.quiet
+	}
 	s.mu.Unlock()
 	// The bound is real time, not the configured Clock: it waits for other goroutines' requests, which
 	// take real time whatever clock the client reads (a virtual clock would end the wait at once).
@@ -194,6 +230,10 @@ func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 	case <-ctx.Done():
 	}
 }
+
+// deleteJoin is how long the deletes of a team wait, once none is in flight, for another one to begin
+// before their confirmation is listed (see teamState.quiet).
+const deleteJoin = 30 * time.Millisecond
 
 // list pages through the team while no write of this client to it is in flight, and records the
 // listing before letting writes run again, so a write never misses a listing that completed before it.
@@ -527,10 +567,6 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if err != nil {
 		return err
 	}
-	// Terraform starts a delete as soon as another returns: wait until the team's deletes have paused
-	// for a moment, so that the batch shares its confirming pages or listings rather than each
-	// fetching its own.
-	s.awaitQuiet(ctx, teamID, gatherWait)
 	s.settle(ctx, teamID, deleteWrite)
 	if ref != nil {
 		if gone, decided := s.confirmByPages(ctx, teamID, id, ref, after); decided && gone {
@@ -603,33 +639,6 @@ func (s *teamStore) stableOrder(teamID int64) bool {
 	return st.orderAgreed > 0 && !st.orderBroken
 }
 
-// gatherWait is the pause in the starts of a team's writes that a delete waits for before its
-// confirmation (real time, as settle).
-const gatherWait = 100 * time.Millisecond
-
-// awaitQuiet waits until no write to the team has started for quiet, and at most 20 times that.
-func (s *teamStore) awaitQuiet(ctx context.Context, teamID int64, quiet time.Duration) {
-	deadline := time.Now().Add(20 * quiet)
-	for {
-		s.mu.Lock()
-		st := s.team(teamID)
-		wait, ch := min(time.Until(st.lastWriteAt.Add(quiet)), time.Until(deadline)), st.began
-		s.mu.Unlock()
-		if wait <= 0 {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ch: // another write started: wait from its start
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return
-		}
-		t.Stop()
-	}
-}
-
 // nextWriteWait bounds how long a delete whose confirmation needs a second listing waits for the team's
 // next write to start.
 const nextWriteWait = time.Second
@@ -651,3 +660,20 @@ func (s *teamStore) awaitWriteAfter(ctx context.Context, teamID int64, seq uint6
 	case <-ctx.Done():
 	}
 }
+
+// TeamListed returns the number of configurations a team held and doo's page size for it, as the last
+// listing of the team completed by this client showed them; ok is false when the client has not listed
+// the team. A page size of 0 means the answer did not say (an empty team).
+func (c *Client) TeamListed(teamID int64) (size, pageSize int, ok bool) {
+	s := c.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, found := s.teams[teamID]
+	if !found || st.lastListing == nil {
+		return 0, 0, false
+	}
+	return len(st.lastListing.Items), st.lastListing.pageSize, true
+}
+
+// UsesStaticToken reports whether the client sends a static access token (it never asks for one).
+func (c *Client) UsesStaticToken() bool { return c.t.cfg.AccessToken != "" }

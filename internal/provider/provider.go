@@ -5,12 +5,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -38,6 +40,7 @@ const (
 	envClientID     = "DOO_CLIENT_ID"
 	envClientSecret = "DOO_CLIENT_SECRET"
 	envAccessToken  = "DOO_ACCESS_TOKEN"
+	envDailyQuota   = "DOO_DAILY_REQUEST_QUOTA"
 	// envCreateSettle is how many seconds after a create answered with a failure doo may still store
 	// it (doo.Config.CreateSettle), default 60.
 	envCreateSettle = "DOO_CREATE_SETTLE_SECONDS"
@@ -57,6 +60,14 @@ func New(version string) func() provider.Provider {
 type dooProvider struct {
 	version string
 	hooks   clientHooks
+	// plan tallies what the plan of this provider instance will do (see planTally); made by Configure.
+	plan *planTally
+}
+
+// resourceData is what Configure hands to resources: the client, and the tally of the plan.
+type resourceData struct {
+	client *doo.Client
+	plan   *planTally
 }
 
 // clientHooks let tests observe the client Configure builds; both are nil outside tests.
@@ -75,6 +86,7 @@ type providerModel struct {
 	ClientSecret      types.String  `tfsdk:"client_secret"`
 	AccessToken       types.String  `tfsdk:"access_token"`
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
+	DailyRequestQuota types.Int64   `tfsdk:"daily_request_quota"`
 }
 
 func (p *dooProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -125,6 +137,13 @@ func (p *dooProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: "Upper bound on the provider's request rate, shared by every resource and data source of the run. " +
 					"Between `0.01` and `100`; default `1`, doo's default limit. Raise it only when doo has raised the limit of your API key.",
 				Validators: []validator.Float64{float64validator.Between(0.01, 100)},
+			},
+			"daily_request_quota": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "The number of requests doo allows the API key a day; default `1000`, doo's default limit, or the `" + envDailyQuota + "` environment variable. " +
+					"The plan estimates the requests its apply will send and warns when they exceed this quota, or what remains of it today as counted on this machine. " +
+					"Set it when doo has raised the limit of your API key. At least `1`. See the guide [Staying inside doo's request limits](https://github.com/doo-net/terraform-provider-doo/blob/main/docs/guides/request-limits.md).",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 		},
 	}
@@ -219,6 +238,12 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.AddAttributeError(path.Root("requests_per_second"), "doo provider setting requests_per_second is unknown at plan time",
 			unknownDetail("requests_per_second", ""))
 	}
+	if m.DailyRequestQuota.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("daily_request_quota"), "doo provider setting daily_request_quota is unknown at plan time",
+			unknownDetail("daily_request_quota", envDailyQuota))
+	}
+	quota, quotaDiags := dailyQuota(m.DailyRequestQuota)
+	resp.Diagnostics.Append(quotaDiags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -289,9 +314,36 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if p.hooks.client != nil {
 		p.hooks.client(client)
 	}
-	resp.ResourceData = client
+	if p.plan == nil {
+		p.plan = newPlanTally()
+	}
+	p.plan.configure(client, quota)
+	resp.ResourceData = &resourceData{client: client, plan: p.plan}
 	resp.DataSourceData = client
 	resp.ListResourceData = client
+}
+
+// defaultDailyQuota is doo's default limit of requests a day per API key.
+const defaultDailyQuota = 1000
+
+// dailyQuota resolves daily_request_quota: the block's value, else DOO_DAILY_REQUEST_QUOTA, else 1000.
+func dailyQuota(v types.Int64) (int, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if !v.IsNull() && !v.IsUnknown() {
+		return int(min(v.ValueInt64(), math.MaxInt32)), diags
+	}
+	env := strings.TrimSpace(os.Getenv(envDailyQuota))
+	if env == "" {
+		return defaultDailyQuota, diags
+	}
+	n, err := strconv.ParseInt(env, 10, 64)
+	if err != nil || n < 1 {
+		diags.AddAttributeError(path.Root("daily_request_quota"), "Invalid doo daily_request_quota",
+			fmt.Sprintf("The %s environment variable holds %q; it must be a whole number of requests a day, at least 1 (doo's default limit is %d).",
+				envDailyQuota, env, defaultDailyQuota))
+		return defaultDailyQuota, diags
+	}
+	return int(min(n, math.MaxInt32)), diags
 }
 
 // missingCredentials names, one line each, the credentials the resolved configuration lacks.
@@ -340,6 +392,9 @@ func (p *dooProvider) ListResources(context.Context) []func() list.ListResource 
 func clientFrom(providerData any, diags *diag.Diagnostics) *doo.Client {
 	if providerData == nil {
 		return nil
+	}
+	if rd, ok := providerData.(*resourceData); ok {
+		return rd.client
 	}
 	client, ok := providerData.(*doo.Client)
 	if !ok {

@@ -41,6 +41,7 @@ func newWebhookResource() resource.Resource { return &webhookResource{} }
 // already holds, see recordableAuthenticationChange).
 type webhookResource struct {
 	client *doo.Client
+	plan   *planTally // nil until configured
 }
 
 func (r *webhookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -231,6 +232,9 @@ func authenticationSchema() schema.SingleNestedAttribute {
 
 func (r *webhookResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	if rd, ok := req.ProviderData.(*resourceData); ok {
+		r.plan = rd.plan
+	}
 }
 
 // ValidateConfig checks hook types, which need their sibling allow_undocumented_type.
@@ -259,8 +263,10 @@ func (r *webhookResource) ValidateConfig(ctx context.Context, req resource.Valid
 }
 
 // ModifyPlan refuses to move a secret from write-only back into state without the user's explicit act,
-// and plans a replacement when the receiver secret that state cannot show has changed (planReceiverSecret).
+// plans a replacement when the receiver secret that state cannot show has changed (planReceiverSecret),
+// and adds the planned change to the plan's estimate of requests (countPlanned).
 func (r *webhookResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer r.countPlanned(ctx, req, resp) // after this plan's own decisions: a replacement it plans counts
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
