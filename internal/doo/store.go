@@ -232,8 +232,9 @@ func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 }
 
 // deleteJoin is how long the deletes of a team wait, once none is in flight, for another one to begin
-// before their confirmation is listed (see teamState.quiet).
-const deleteJoin = 30 * time.Millisecond
+// before their confirmation is listed (see teamState.quiet). 100 ms: at 100 requests a second, 30 ms
+// let the batches of a destroy of 500 fray (1190 requests in make bench against 969).
+const deleteJoin = 100 * time.Millisecond
 
 // list pages through the team while no write of this client to it is in flight, and records the
 // listing before letting writes run again, so a write never misses a listing that completed before it.
