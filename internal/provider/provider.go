@@ -220,89 +220,18 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	baseURL := setting{"base_url", envBaseURL, m.BaseURL}
-	tokenURL := setting{"token_url", envTokenURL, m.TokenURL}
-	apiKey := setting{"api_key", envAPIKey, m.APIKey}
-	clientID := setting{"client_id", envClientID, m.ClientID}
-	clientSecret := setting{"client_secret", envClientSecret, m.ClientSecret}
-	accessToken := setting{"access_token", envAccessToken, m.AccessToken}
-
-	// Values from resources not yet created are unknown while planning. Going on without them would
-	// report them missing (or quietly fall back to the environment), which hides the real cause.
-	for _, s := range []setting{baseURL, tokenURL, apiKey, clientID, clientSecret, accessToken} {
-		if s.value.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(s.attr), "doo provider setting "+s.attr+" is unknown at plan time", unknownDetail(s.attr, s.env))
-		}
-	}
-	if m.RequestsPerSecond.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("requests_per_second"), "doo provider setting requests_per_second is unknown at plan time",
-			unknownDetail("requests_per_second", ""))
-	}
-	if m.DailyRequestQuota.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("daily_request_quota"), "doo provider setting daily_request_quota is unknown at plan time",
-			unknownDetail("daily_request_quota", envDailyQuota))
-	}
+	s := m.settings()
+	resp.Diagnostics.Append(s.refuseUnknown(m)...)
 	quota, quotaDiags := dailyQuota(m.DailyRequestQuota)
 	resp.Diagnostics.Append(quotaDiags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	cfg := doo.Config{
-		BaseURL:      baseURL.resolve(),
-		TokenURL:     tokenURL.resolve(),
-		APIKey:       apiKey.resolve(),
-		ClientID:     clientID.resolve(),
-		ClientSecret: clientSecret.resolve(),
-		AccessToken:  accessToken.resolve(),
-		UserAgent:    userAgent(p.version, req.TerraformVersion),
-	}
-	if !m.RequestsPerSecond.IsNull() {
-		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
-	}
-	cfg.DisableCache = benchListCacheOff == "1"
-	if v := os.Getenv(envCreateSettle); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 3600 {
-			resp.Diagnostics.AddError("Invalid "+envCreateSettle, envCreateSettle+" must be a whole number of seconds from 1 to 3600, got "+strconv.Quote(v)+".")
-		}
-		cfg.CreateSettle = time.Duration(n) * time.Second
-	}
-
-	// Environment values skip plan-time validation, so check the URLs again here.
-	for _, u := range []struct {
-		s     setting
-		value string
-		check func(string) string
-	}{
-		{baseURL, cfg.BaseURL, checkAPIBaseURL}, {tokenURL, cfg.TokenURL, checkSecureURL},
-	} {
-		if u.value == "" {
-			continue
-		}
-		if problem := u.check(u.value); problem != "" {
-			resp.Diagnostics.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+strings.TrimSuffix(problem, ".")+"."+seeTroubleshooting(anchorInvalidURL))
-		}
-	}
-	if cfg.AccessToken != "" {
-		// One rule wherever the values come from: a static token and client credentials together are refused.
-		for _, other := range []setting{clientID, clientSecret} {
-			if other.resolve() != "" {
-				resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting doo credentials", conflictDetail(accessToken, other, true))
-				break
-			}
-		}
-	}
-	if missing := missingCredentials(cfg); len(missing) > 0 {
-		// One error naming everything missing: fixing one at a time and rerunning costs a run each.
-		resp.Diagnostics.AddError("Missing doo credentials", "The doo provider needs, and lacks:\n  - "+strings.Join(missing, "\n  - ")+
-			"\n\nSet each in the provider block or in its environment variable. doo support issues API keys; a doo administrator creates "+
-			"client credentials in the Manager App (Organization Settings → Users → Client credentials)."+seeTroubleshooting(anchorMissingCredentials))
-	}
+	cfg, diags := s.clientConfig(m, userAgent(p.version, req.TerraformVersion))
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg.Logger = tflogBridge{secrets: nonEmpty(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
 	if p.hooks.config != nil {
 		p.hooks.config(&cfg)
 	}
@@ -321,6 +250,102 @@ func (p *dooProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ResourceData = &resourceData{client: client, plan: p.plan}
 	resp.DataSourceData = client
 	resp.ListResourceData = client
+}
+
+// providerSettings are the provider's settings that the environment can give too.
+type providerSettings struct {
+	baseURL, tokenURL, apiKey, clientID, clientSecret, accessToken setting
+}
+
+func (m providerModel) settings() providerSettings {
+	return providerSettings{
+		baseURL:      setting{"base_url", envBaseURL, m.BaseURL},
+		tokenURL:     setting{"token_url", envTokenURL, m.TokenURL},
+		apiKey:       setting{"api_key", envAPIKey, m.APIKey},
+		clientID:     setting{"client_id", envClientID, m.ClientID},
+		clientSecret: setting{"client_secret", envClientSecret, m.ClientSecret},
+		accessToken:  setting{"access_token", envAccessToken, m.AccessToken},
+	}
+}
+
+// refuseUnknown reports the settings unknown at plan time (taken from resources not yet created).
+// Going on without them would report them missing, or quietly fall back to the environment, which
+// hides the real cause.
+func (s providerSettings) refuseUnknown(m providerModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	unknown := func(attr, env string) {
+		diags.AddAttributeError(path.Root(attr), "doo provider setting "+attr+" is unknown at plan time", unknownDetail(attr, env))
+	}
+	for _, v := range []setting{s.baseURL, s.tokenURL, s.apiKey, s.clientID, s.clientSecret, s.accessToken} {
+		if v.value.IsUnknown() {
+			unknown(v.attr, v.env)
+		}
+	}
+	if m.RequestsPerSecond.IsUnknown() {
+		unknown("requests_per_second", "")
+	}
+	if m.DailyRequestQuota.IsUnknown() {
+		unknown("daily_request_quota", envDailyQuota)
+	}
+	return diags
+}
+
+// clientConfig resolves the settings (block first, then environment) into the client's configuration
+// and checks what plan-time validation could not see: values from the environment, the credentials as
+// a whole.
+func (s providerSettings) clientConfig(m providerModel, agent string) (doo.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	cfg := doo.Config{
+		BaseURL:      s.baseURL.resolve(),
+		TokenURL:     s.tokenURL.resolve(),
+		APIKey:       s.apiKey.resolve(),
+		ClientID:     s.clientID.resolve(),
+		ClientSecret: s.clientSecret.resolve(),
+		AccessToken:  s.accessToken.resolve(),
+		UserAgent:    agent,
+		DisableCache: benchListCacheOff == "1",
+	}
+	if !m.RequestsPerSecond.IsNull() {
+		cfg.RequestsPerSecond = m.RequestsPerSecond.ValueFloat64()
+	}
+	if v := os.Getenv(envCreateSettle); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3600 {
+			diags.AddError("Invalid "+envCreateSettle, envCreateSettle+" must be a whole number of seconds from 1 to 3600, got "+strconv.Quote(v)+".")
+		}
+		cfg.CreateSettle = time.Duration(n) * time.Second
+	}
+	for _, u := range []struct {
+		s     setting
+		value string
+		check func(string) string
+	}{
+		{s.baseURL, cfg.BaseURL, checkAPIBaseURL}, {s.tokenURL, cfg.TokenURL, checkSecureURL},
+	} {
+		if u.value == "" {
+			continue
+		}
+		if problem := u.check(u.value); problem != "" {
+			diags.AddAttributeError(path.Root(u.s.attr), "Invalid doo "+u.s.attr, u.s.attr+" (or "+u.s.env+"): "+strings.TrimSuffix(problem, ".")+"."+seeTroubleshooting(anchorInvalidURL))
+		}
+	}
+	if cfg.AccessToken != "" {
+		// One rule wherever the values come from: a static token and client credentials together are refused.
+		for _, other := range []setting{s.clientID, s.clientSecret} {
+			if other.resolve() != "" {
+				diags.AddAttributeError(path.Root("access_token"), "Conflicting doo credentials", conflictDetail(s.accessToken, other, true))
+				break
+			}
+		}
+	}
+	if missing := missingCredentials(cfg); len(missing) > 0 {
+		// One error naming everything missing: fixing one at a time and rerunning costs a run each.
+		diags.AddError("Missing doo credentials", "The doo provider needs, and lacks:\n  - "+strings.Join(missing, "\n  - ")+
+			"\n\nSet each in the provider block or in its environment variable. doo support issues API keys; a doo administrator creates "+
+			"client credentials in the Manager App (Organization Settings → Users → Client credentials)."+seeTroubleshooting(anchorMissingCredentials))
+	}
+	cfg.Logger = tflogBridge{secrets: nonEmpty(cfg.APIKey, cfg.ClientSecret, cfg.AccessToken)}
+	return cfg, diags
 }
 
 // defaultDailyQuota is doo's default limit of requests a day per API key.
