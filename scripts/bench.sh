@@ -275,7 +275,7 @@ scenario() {
 		return
 	fi
 	local opts=" $* "
-	local dir=$work/$n-$teams c F=$FAST_RPS
+	local dir=$work/$n-$teams-${name// /_} c F=$FAST_RPS
 	c=$dir/create
 	echo
 	echo "== $name, N=$n"
