@@ -70,12 +70,13 @@ func (s *teamStore) fetchPage(ctx context.Context, teamID int64, n int, seq uint
 
 // confirmByPages decides, from the pages that hold its place, whether the delete of id, which ended at
 // seq, is proven: decided is false when the pages cannot tell (or the team is too small for it to pay),
-// and the caller then confirms with whole listings. ref is the listing before the delete that showed id.
-func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string, ref *Listing, seq uint64) (gone, decided bool) {
+// and the caller then confirms with whole listings, or, with tryAgain (its place lay between two pages),
+// may ask again once other writes shifted the pages. ref is the listing before the delete that showed id.
+func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string, ref *Listing, seq uint64) (gone, decided, tryAgain bool) {
 	rank := ref.ranks()
 	r, ok := rank[id]
 	if !ok || ref.pageSize < 1 || !s.stableOrder(teamID) {
-		return false, false
+		return false, false, false
 	}
 	// Where id's place is now: ref's order without what this client deleted since.
 	s.mu.Lock()
@@ -92,7 +93,7 @@ func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string,
 	s.mu.Unlock()
 	pages := (remaining + ref.pageSize - 1) / ref.pageSize
 	if pages < pageProofMinPages {
-		return false, false
+		return false, false, false
 	}
 	n := min(pos/ref.pageSize+1, pages)
 	tried := map[int]bool{}
@@ -100,30 +101,30 @@ func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string,
 		tried[n] = true
 		pv, err := s.fetchPage(ctx, teamID, n, seq)
 		if err != nil {
-			return false, false
+			return false, false, false
 		}
 		if !inOrder(pv.items, rank) {
 			s.orderChanged(teamID)
-			return false, false
+			return false, false, false
 		}
 		for _, w := range pv.items {
 			if w.ID == id {
-				return false, true // still listed: doo did not delete it
+				return false, true, false // still listed: doo did not delete it
 			}
 		}
 		before, after := bracket(pv.items, n == 1, n == pv.shape.pageCount && len(pv.items) < pv.shape.size, rank, r)
 		switch {
 		case before && after:
-			return true, true
+			return true, true, false
 		case !before && after && n > 1:
 			n-- // its place is on an earlier page
 		case before && !after && n < pv.shape.pageCount:
 			n++ // on a later one
 		default:
-			return false, false // between two pages, or a page that says nothing of its place
+			return false, false, false // a page that says nothing of its place
 		}
 	}
-	return false, false
+	return false, false, true // between two pages
 }
 
 // orderChanged records that doo's order was seen to change: the one-listing proof is off for good.

@@ -570,10 +570,23 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	}
 	s.settle(ctx, teamID, deleteWrite)
 	if ref != nil {
-		if gone, decided := s.confirmByPages(ctx, teamID, id, ref, after); decided && gone {
-			return nil
-		} else if decided {
-			return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+		// A place between two pages decides nothing now, but the team's next deletes shift the pages:
+		// once they ran, its place is most likely inside one, which costs a page, not a listing.
+		for try := 0; try < pageProofTries; try++ {
+			if try > 0 {
+				s.awaitWriteAfter(ctx, teamID, s.seq.Load(), nextWriteWait)
+				s.settle(ctx, teamID, deleteWrite)
+			}
+			gone, decided, tryAgain := s.confirmByPages(ctx, teamID, id, ref, after)
+			if decided && gone {
+				return nil
+			}
+			if decided {
+				return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+			}
+			if !tryAgain {
+				break
+			}
 		}
 	}
 	l, err := s.listingAfter(ctx, teamID, after)
@@ -639,6 +652,10 @@ func (s *teamStore) stableOrder(teamID int64) bool {
 	st := s.team(teamID)
 	return st.orderAgreed > 0 && !st.orderBroken
 }
+
+// pageProofTries bounds how often a delete looks for a page that brackets its place before it falls back
+// to whole listings.
+const pageProofTries = 3
 
 // nextWriteWait bounds how long a delete whose confirmation needs a second listing waits for the team's
 // next write to start.
