@@ -139,11 +139,22 @@ func estimateTeam(t TeamPlan, par int) float64 {
 		l.requests += float64(t.Creates)
 		size += t.Creates
 	}
+	sinceListed := 0 // deletes since the last whole listing
 	for deleted := 0; deleted < t.Deletes; {
 		listedBefore := l.last >= 0 // a listing before the delete showed the configuration
 		k := min(par, t.Deletes-deleted)
 		deleted += k
 		l.requests += float64(k)
+		// A large team: the pages holding the k places alone (see confirmByPages, which reckons the team's
+		// size from its last whole listing); a place between two pages is looked at again after the next
+		// round, at no extra cost in the model.
+		sinceListed += k
+		if m := l.last - sinceListed; listedBefore && l.learned && l.pages(m) >= pageProofMinPages {
+			p := float64(l.pages(size - deleted))
+			l.requests += p * (1 - math.Pow(1-1/p, float64(k)))
+			continue
+		}
+		sinceListed = 0
 		l.list(size - deleted)
 		if !listedBefore || !l.learned {
 			l.list(size - deleted) // the second, independent confirming listing
