@@ -143,9 +143,6 @@ func TestAccProvider_unreachableBaseURLFailsFast(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 20*time.Second {
 		t.Errorf("an unreachable doo took %s to report, want under 20 s", elapsed)
 	}
-	if strings.Contains(closed, "doo.net") {
-		t.Fatal("the test must not reach a real doo")
-	}
 }
 
 // phrase matches the words of s in order, however the CLI wraps the lines between them.
