@@ -11,9 +11,10 @@ import "math"
 //   - each create is one POST, each delete one DELETE;
 //   - deletes that run together (Terraform runs `parallelism` at a time) share their confirming
 //     listings: after each round one listing, which proves the deletes alone when the team's listings
-//     have shown doo's order to be stable and an earlier listing of this process showed the deleted
-//     configurations (provesGone); otherwise a second listing follows. doo's order is learned from two
-//     consecutive listings of more than one configuration each;
+//     have shown doo's order to be stable and an earlier listing showed the deleted configurations
+//     (provesGone); otherwise a second listing follows. doo's order is learned from two consecutive
+//     listings of more than one configuration each. The plan's process remembers its listing for the
+//     apply's (order.go): the apply then starts as if it had listed the team itself;
 //   - the one-listing proof fails for a delete whose place fell between two pages of the confirming
 //     listing (or after a full last page): the round then takes the second listing too. Which
 //     configurations a round deletes is Terraform's choice, so the model counts the expected cost,
@@ -43,6 +44,10 @@ type TeamPlan struct {
 	// Creates and Deletes count the configurations the apply creates and deletes in the team; a
 	// replacement counts one of each (created first, as with create_before_destroy).
 	Creates, Deletes int
+	// Remembered is set when the apply's process will find the order of this process's listing of the
+	// team on record (see Client.OrderRemembered), OrderLearned when it will find doo's order there
+	// known stable.
+	Remembered, OrderLearned bool
 }
 
 // ApplyPlan is what an apply will do, team by team, in one provider process.
@@ -131,6 +136,11 @@ func estimateTeam(t TeamPlan, par int) float64 {
 		size = max(size, t.Deletes) // what is deleted exists
 	}
 	l := teamListings{pageSize: page, last: -1}
+	if t.Remembered && t.SizeKnown {
+		// The apply starts from this process's listing: it knows where each configuration stood, and its
+		// first listing, compared with this one, can show doo's order stable.
+		l.last, l.learned = size, t.OrderLearned
+	}
 	if t.Creates > 0 {
 		l.list(size)
 		if size > page { // several pages: a second, independent listing

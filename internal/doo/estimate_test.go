@@ -6,6 +6,11 @@ func TestEstimateApply(t *testing.T) {
 	known := func(size, creates, deletes int) TeamPlan {
 		return TeamPlan{TeamID: 1, Size: size, SizeKnown: true, Creates: creates, Deletes: deletes}
 	}
+	remembered := func(size, creates, deletes int, learned bool) TeamPlan {
+		p := known(size, creates, deletes)
+		p.Remembered, p.OrderLearned = true, learned
+		return p
+	}
 	for name, tc := range map[string]struct {
 		plan    ApplyPlan
 		want    int
@@ -24,6 +29,14 @@ func TestEstimateApply(t *testing.T) {
 		// round 1 leaves 90 (two listings of 4 pages), then one listing a round: 80 70 60 50 40 30 20 10 0
 		// (128), plus the expected second listings of rounds whose deletes fell between pages (about 5)
 		"destroy 100": {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}}, 1 + 100 + 2*4 + (4 + 3 + 3 + 2 + 2 + 2 + 1 + 1 + 1) + 5, false},
+		// the plan's process remembered its listing: round 1 takes one listing, as the others, and may fall
+		// between pages too (about 6 in all)
+		"destroy 100, remembered by the plan": {ApplyPlan{Teams: []TeamPlan{remembered(100, 0, 100, false)}}, 1 + 100 + (4 + 4 + 3 + 3 + 2 + 2 + 2 + 1 + 1 + 1) + 6, false},
+		// and with doo's order known stable, a team of 20 pages is confirmed page by page from round 1: the
+		// 851 of a fresh process less round 1's two listings of 20 pages, plus the pages holding its 10
+		// places, 20·(1−(19/20)^10) ≈ 8
+		"destroy 500":                {ApplyPlan{Teams: []TeamPlan{known(500, 0, 500)}}, 851, false},
+		"destroy 500, order learned": {ApplyPlan{Teams: []TeamPlan{remembered(500, 0, 500, true)}}, 851 - 2*20 + 8, false},
 		// round 1 leaves one configuration: doo's order cannot be learned, every round needs two listings
 		"destroy 11 of 11": {ApplyPlan{Teams: []TeamPlan{known(11, 0, 11)}}, 1 + 11 + 2 + 2, false},
 		// -parallelism=25: rounds of 25 leave 75, 50, 25, 0 (111), plus about 2 between pages; one delete a

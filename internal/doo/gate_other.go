@@ -17,3 +17,13 @@ func (g *machineGate) reserve(context.Context) (reservation, error) {
 func (g *machineGate) requestsToday(context.Context) (int, error) {
 	return 0, errors.New("the machine-wide request gate is not supported on this platform")
 }
+
+// readPrivate has no private folder to read where the gate is not supported.
+func (g *machineGate) readPrivate(string) ([]byte, error) {
+	return nil, errors.New("the machine-wide request gate is not supported on this platform")
+}
+
+// writePrivate has no private folder to write where the gate is not supported.
+func (g *machineGate) writePrivate(string, []byte) error {
+	return errors.New("the machine-wide request gate is not supported on this platform")
+}

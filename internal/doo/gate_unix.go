@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -410,4 +411,61 @@ func linkCount(fi fs.FileInfo) uint64 {
 		return 0
 	}
 	return uint64(st.Nlink)
+}
+
+// maxPrivateFile bounds what readPrivate reads: the gate's own files are small (a remembered order holds
+// at most maxListItems ids).
+const maxPrivateFile = 4 << 20
+
+// readPrivate returns the content of one of the gate's files, refusing anything but a regular file of
+// the user with no other name in the user's private folder; fs.ErrNotExist when there is none.
+func (g *machineGate) readPrivate(name string) ([]byte, error) {
+	root, err := g.openFolder()
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = root.Close() }()
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if problem := g.fileProblem(fi); problem != "" {
+		return nil, fmt.Errorf("the request gate refuses %s: %s; remove it (the provider recreates it)", filepath.Join(g.folder, name), problem)
+	}
+	return io.ReadAll(io.LimitReader(f, maxPrivateFile))
+}
+
+// privateWrites numbers the temporary files of this process's writePrivate calls.
+var privateWrites atomic.Uint64
+
+// writePrivate replaces one of the gate's files in the user's private folder with data, at once: the
+// data goes to a new file of the user's (0600) that then takes the name, so a reader sees the old
+// content or the new, never part of it.
+func (g *machineGate) writePrivate(name string, data []byte) error {
+	root, err := g.openFolder()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = root.Close() }()
+	tmp := fmt.Sprintf("%s.%d-%d.tmp", name, os.Getpid(), privateWrites.Add(1))
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
+	return err
 }

@@ -81,9 +81,6 @@ func (l *Listing) IDs() []string {
 	return out
 }
 
-// sameOrder reports whether the configurations both listings show come in the same relative order.
-func (l *Listing) sameOrder(other *Listing) bool { return inOrder(l.Items, other.ranks()) }
-
 func (l *Listing) ranks() map[string]int {
 	rank := make(map[string]int, len(l.Items))
 	for i, w := range l.Items {

@@ -104,7 +104,7 @@ func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string,
 			return false, false, false
 		}
 		if !inOrder(pv.items, rank) {
-			s.orderChanged(teamID)
+			s.orderChanged(ctx, teamID)
 			return false, false, false
 		}
 		for _, w := range pv.items {
@@ -127,9 +127,11 @@ func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string,
 	return false, false, true // between two pages
 }
 
-// orderChanged records that doo's order was seen to change: the one-listing proof is off for good.
-func (s *teamStore) orderChanged(teamID int64) {
+// orderChanged records that doo's order was seen to change: the one-listing proof is off for good, in
+// this process and the next ones (see remember).
+func (s *teamStore) orderChanged(ctx context.Context, teamID int64) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.team(teamID).orderBroken = true
+	s.mu.Unlock()
+	s.remember(ctx, teamID)
 }

@@ -76,6 +76,12 @@ type teamState struct {
 	// the same order; orderBroken is set, for good, by one that did not. See stableOrder.
 	orderAgreed int
 	orderBroken bool
+	// recalled is the team's order as an earlier process remembered it (see order.go), read once;
+	// remembered is set while this process's last listing of the team is on record for the next one.
+	recallOnce sync.Once
+	recalled   *Listing
+	rememberMu sync.Mutex
+	remembered bool
 	// claimed holds the ids that creates of this client were acknowledged or adopted with.
 	claimed map[string]bool
 	// writes counts the writes of each kind in flight; settled[k] is closed when writes[k] is zero.
@@ -240,6 +246,7 @@ const deleteJoin = 100 * time.Millisecond
 // listing before letting writes run again, so a write never misses a listing that completed before it.
 func (s *teamStore) list(ctx context.Context, teamID int64, gen uint64, keep bool) (*Listing, error) {
 	st := s.state(teamID)
+	recalled := s.recall(ctx, teamID)
 	if err := st.paging.Acquire(ctx, pagingAll); err != nil {
 		return nil, cancelled(ctx, http.MethodGet, teamPath(teamID))
 	}
@@ -250,24 +257,31 @@ func (s *teamStore) list(ctx context.Context, teamID int64, gen uint64, keep boo
 	}
 	s.t.noteListedSecrets(l)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, w := range l.Items {
 		st.listed[w.ID] = true
 	}
 	if l.pages <= 1 || (st.lastListing != nil && l.independentOf(st.lastListing)) {
 		st.baselined = true
 	}
-	if st.lastListing != nil && len(st.lastListing.Items) > 1 && len(l.Items) > 1 {
-		if l.sameOrder(st.lastListing) {
+	// doo's order is learned from this listing and the one before it, in this process or, for the
+	// first, remembered from an earlier one.
+	prior := st.lastListing
+	if prior == nil {
+		prior = recalled
+	}
+	if prior != nil {
+		agree, disagree := orderEvidence(l, prior)
+		if agree {
 			st.orderAgreed++
-		} else {
-			st.orderBroken = true
 		}
+		st.orderBroken = st.orderBroken || disagree
 	}
 	st.prevListing, st.lastListing = st.lastListing, l
 	if keep && st.gen == gen {
 		st.listing, st.fetchedAt = l, s.t.cfg.Clock.Now()
 	}
+	s.mu.Unlock()
+	s.remember(ctx, teamID)
 	return l, nil
 }
 
@@ -556,6 +570,9 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 		return err
 	}
 	ref := s.lastListingWith(teamID, id)
+	if recalled := s.recall(ctx, teamID); ref == nil && recalled != nil && recalled.Has(id) {
+		ref = recalled // this process has not listed the team; an earlier one did, before this delete
+	}
 	err = s.t.do(ctx, request{method: http.MethodDelete, path: "/v1/webhooks/" + url.PathEscape(id),
 		auth: true, counter: &s.t.stats.delete}, nil)
 	after := s.seq.Add(1)

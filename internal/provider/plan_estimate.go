@@ -91,6 +91,7 @@ func (t *planTally) add(ctx context.Context, teamCreate, teamDelete int64, creat
 		tp := doo.TeamPlan{TeamID: id, Creates: tt.creates, Deletes: tt.deletes}
 		if id != unknownTeam {
 			tp.Size, tp.PageSize, tp.SizeKnown = t.client.TeamListed(id)
+			tp.Remembered, tp.OrderLearned = t.client.OrderRemembered(id)
 		}
 		plan.Teams = append(plan.Teams, tp)
 		est.creates += tt.creates
