@@ -26,30 +26,28 @@ func TestEstimateApply(t *testing.T) {
 		"create in a team never listed": {ApplyPlan{Teams: []TeamPlan{{TeamID: 1, Creates: 3}}}, 1 + 1 + 3, true},
 		// one round of 10: two listings of the empty team
 		"destroy 10": {ApplyPlan{Teams: []TeamPlan{known(10, 0, 10)}}, 1 + 10 + 2, false},
-		// round 1 leaves 90 (two listings of 4 pages), then one listing a round: 80 70 60 50 40 30 20 10 0
-		// (128), plus the expected second listings of rounds whose deletes fell between pages (about 5)
-		"destroy 100": {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}}, 1 + 100 + 2*4 + (4 + 3 + 3 + 2 + 2 + 2 + 1 + 1 + 1) + 5, false},
-		// the plan's process remembered its listing: round 1 takes one listing, as the others, and may fall
-		// between pages too (about 6 in all)
-		"destroy 100, remembered by the plan": {ApplyPlan{Teams: []TeamPlan{remembered(100, 0, 100, false)}}, 1 + 100 + (4 + 4 + 3 + 3 + 2 + 2 + 2 + 1 + 1 + 1) + 6, false},
-		// and with doo's order known stable, a team of 20 pages is confirmed page by page from round 1: the
-		// 851 of a fresh process less round 1's two listings of 20 pages, plus the pages holding its 10
-		// places, 20·(1−(19/20)^10) ≈ 8
-		"destroy 500":                {ApplyPlan{Teams: []TeamPlan{known(500, 0, 500)}}, 851, false},
-		"destroy 500, order learned": {ApplyPlan{Teams: []TeamPlan{remembered(500, 0, 500, true)}}, 851 - 2*20 + 8, false},
+		// round 1 leaves 90 (two listings of 4 pages); then, doo's order learned, each round asks only for
+		// the pages holding its 10 places: p·(1−(1−1/p)^10) of a team's p pages, about 3.8, 3.0, 3.0, 2, 2
+		// and 2 as it shrinks from 80 to 30; the last three rounds list one page each
+		"destroy 100": {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}}, 128, false},
+		// the plan's process remembered its listing: round 1 takes one listing of 4 pages instead of two,
+		// and about one more for its places that fall between two of them
+		"destroy 100, remembered by the plan": {ApplyPlan{Teams: []TeamPlan{remembered(100, 0, 100, false)}}, 128 - 4 + 1, false},
+		// and with doo's order known stable, round 1 too asks only for the pages holding its places:
+		// 20·(1−(19/20)^10) ≈ 8 of the 20, where a fresh process lists them twice
+		"destroy 500":                {ApplyPlan{Teams: []TeamPlan{known(500, 0, 500)}}, 823, false},
+		"destroy 500, order learned": {ApplyPlan{Teams: []TeamPlan{remembered(500, 0, 500, true)}}, 823 - 2*20 + 8, false},
 		// round 1 leaves one configuration: doo's order cannot be learned, every round needs two listings
 		"destroy 11 of 11": {ApplyPlan{Teams: []TeamPlan{known(11, 0, 11)}}, 1 + 11 + 2 + 2, false},
-		// -parallelism=25: rounds of 25 leave 75, 50, 25, 0 (111), plus about 2 between pages; one delete a
-		// round: 352, plus about 7
-		"destroy 100, parallelism 25": {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}, Parallelism: 25}, 1 + 100 + 2*3 + (2 + 1 + 1) + 2, false},
-		"destroy 100, parallelism 1":  {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}, Parallelism: 1}, 1 + 100 + 2*4 + (4*23 + 3*25 + 2*25 + 1*26) + 7, false},
+		// -parallelism=25: rounds of 25 leave 75 (two listings of 3 pages), then 50 and 25 (the pages
+		// holding 25 places: nearly all) and 0 (one page); one delete a round: about one page a delete
+		"destroy 100, parallelism 25": {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}, Parallelism: 25}, 112, false},
+		"destroy 100, parallelism 1":  {ApplyPlan{Teams: []TeamPlan{known(100, 0, 100)}, Parallelism: 1}, 208, false},
 		// a listing of 10 before the creates, then rounds leave 10 configurations: one listing proves them
 		"replace 10": {ApplyPlan{Teams: []TeamPlan{known(10, 10, 10)}}, 1 + 1 + 10 + 10 + 1, false},
-		// two listings of 4 pages, 100 POSTs, then rounds leave 190, 180, ..., 100 (271), plus about 19
-		// between pages
-		// The second round of deletes finds the team (180 left of the last listing's 190) at 8 pages: it asks
-		// only for the pages holding its 10 places, 8·(1−(7/8)^10) ≈ 5.9 of them, instead of a listing.
-		"replace 100":  {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 286, false},
+		// two listings of 4 pages and 100 POSTs; then the rounds of deletes, the first of which knows the
+		// team's order, each ask for the pages holding their 10 places, of 8 pages down to 4
+		"replace 100":  {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 262, false},
 		"pages of 100": {ApplyPlan{Teams: []TeamPlan{{TeamID: 1, Size: 100, SizeKnown: true, PageSize: 100, Deletes: 100}}}, 1 + 100 + 2 + 9, false},
 		"two teams, one token": {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0), {TeamID: 2, Size: 10, SizeKnown: true, Deletes: 10}}},
 			1 + (1 + 10) + (10 + 2), false},

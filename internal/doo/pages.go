@@ -17,7 +17,7 @@ import (
 
 // pageProofMinPages is the team size, in pages, from which deletes are confirmed page by page: below
 // it, a batch's places cover most pages anyway, and a whole listing costs no more.
-const pageProofMinPages = 8
+const pageProofMinPages = 2
 
 // pageView is one page of a team's list, as one answer of doo's showed it.
 type pageView struct {
