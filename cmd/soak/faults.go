@@ -27,9 +27,9 @@ const (
 	faultWriter      = "concurrent-writer"
 	faultDeletePages = "deleted-between-pages" // DeleteBetweenPages on an other-writer configuration: page 2 gets 409
 	faultLateCommit  = "late-commit-504"       // LateCommitNextCreate: 504, stored only a little later
-	faultEcho        = "echoing-errors"        // SetEchoRequestInErrors: create errors carry the request body
-	faultObjectData  = "object-in-data"        // SetCreateAnswersObject: data is the stored object, secret included
-	faultEnvelope    = "envelope-errors"       // SetEnvelopeErrors: errors in doo's envelope, not ApiProblem
+	faultEcho        = "echoing-errors"        // Settings.EchoRequestInErrors: create errors carry the request body
+	faultObjectData  = "object-in-data"        // Settings.CreateAnswersObject: data is the stored object, secret included
+	faultEnvelope    = "envelope-errors"       // Settings.EnvelopeErrors: errors in doo's envelope, not ApiProblem
 )
 
 var faultClasses = []string{faultServerError, faultThrottle, faultLostHangUp, faultLost504, faultRefused502,

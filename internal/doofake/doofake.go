@@ -151,7 +151,7 @@ const (
 	DefaultClientID = "fake-client-id"
 	// DefaultClientSecret is the client secret accepted when Options.ClientSecret is empty.
 	DefaultClientSecret = "fake-client-secret"
-	// DefaultPageSize is the list page size when Options.PageSize is not positive.
+	// DefaultPageSize is the list page size when Settings.PageSize is not positive.
 	DefaultPageSize = 25
 )
 

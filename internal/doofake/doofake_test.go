@@ -323,7 +323,7 @@ func TestList_paginatesInCreationOrder(t *testing.T) {
 	}
 	e.fake.Update(func(st *Settings) { st.PageSize = 10 })
 	if p := e.list(tok, 1, ""); p.PageCount != 1 || len(p.ids()) != 5 {
-		t.Errorf("after SetPageSize(10): %d pages, %d items", p.PageCount, len(p.ids()))
+		t.Errorf("after a page size of 10: %d pages, %d items", p.PageCount, len(p.ids()))
 	}
 	empty := newEnv(t, Options{})
 	etok := empty.token()
@@ -409,7 +409,7 @@ func TestList_itemsEchoOrOmitEventIDs(t *testing.T) {
 			}
 			for _, k := range []string{"created_at", "status"} {
 				if _, ok := item[k]; ok {
-					t.Errorf("item carries %q, which only SetExtraListFields adds: %v", k, item)
+					t.Errorf("item carries %q, which only ExtraListFields adds: %v", k, item)
 				}
 			}
 			if item["description"] != "" {
