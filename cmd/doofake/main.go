@@ -44,7 +44,7 @@ func run() error {
 		orgs = append(orgs, doofake.Organization{ID: i, Name: fmt.Sprintf("Organization %d", i), CanEdit: true,
 			Teams: []doofake.Team{{ID: i, Role: "team_admin"}}})
 	}
-	fake := doofake.New(doofake.Options{PageSize: *pageSize, RequestsPerSecond: *rps, DailyQuota: *quota, Organizations: orgs})
+	fake := doofake.New(doofake.Options{Settings: doofake.Settings{PageSize: *pageSize, RequestsPerSecond: *rps, DailyQuota: *quota}, Organizations: orgs})
 	if *stateFile != "" {
 		if err := loadState(fake, *stateFile); err != nil {
 			return err

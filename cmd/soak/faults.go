@@ -27,9 +27,9 @@ const (
 	faultWriter      = "concurrent-writer"
 	faultDeletePages = "deleted-between-pages" // DeleteBetweenPages on an other-writer configuration: page 2 gets 409
 	faultLateCommit  = "late-commit-504"       // LateCommitNextCreate: 504, stored only a little later
-	faultEcho        = "echoing-errors"        // SetEchoRequestInErrors: create errors carry the request body
-	faultObjectData  = "object-in-data"        // SetCreateAnswersObject: data is the stored object, secret included
-	faultEnvelope    = "envelope-errors"       // SetEnvelopeErrors: errors in doo's envelope, not ApiProblem
+	faultEcho        = "echoing-errors"        // Settings.EchoRequestInErrors: create errors carry the request body
+	faultObjectData  = "object-in-data"        // Settings.CreateAnswersObject: data is the stored object, secret included
+	faultEnvelope    = "envelope-errors"       // Settings.EnvelopeErrors: errors in doo's envelope, not ApiProblem
 )
 
 var faultClasses = []string{faultServerError, faultThrottle, faultLostHangUp, faultLost504, faultRefused502,
@@ -131,15 +131,15 @@ func (r *runner) armFaults(ctx context.Context, forceWriter bool) *arming {
 		}
 	}
 	if chance(0.12) {
-		r.fake.SetEchoRequestInErrors(true)
+		r.fake.Update(func(st *doofake.Settings) { st.EchoRequestInErrors = true })
 		arm(faultEcho, faultEcho)
 	}
 	if chance(0.12) {
-		r.fake.SetCreateAnswersObject(true)
+		r.fake.Update(func(st *doofake.Settings) { st.CreateAnswersObject = true })
 		arm(faultObjectData, faultObjectData)
 	}
 	if chance(0.15) {
-		r.fake.SetEnvelopeErrors(true)
+		r.fake.Update(func(st *doofake.Settings) { st.EnvelopeErrors = true })
 		arm(faultEnvelope, faultEnvelope)
 	}
 	if chance(0.2) {
@@ -237,9 +237,9 @@ func (r *runner) fired(a *arming, reqs []doofake.Request) map[string]bool {
 			}
 		}
 	}
-	r.fake.SetEchoRequestInErrors(false)
-	r.fake.SetCreateAnswersObject(false)
-	r.fake.SetEnvelopeErrors(false)
+	r.fake.Update(func(st *doofake.Settings) {
+		st.EchoRequestInErrors, st.CreateAnswersObject, st.EnvelopeErrors = false, false, false
+	})
 	if a.expired != nil && <-a.expired {
 		out[faultExpireToken] = true
 	}

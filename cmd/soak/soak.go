@@ -97,7 +97,7 @@ func newRunner(cfg config) *runner {
 	for i, t := range teams {
 		orgs[i] = doofake.Organization{ID: t, Name: fmt.Sprintf("Soak %d", t), CanEdit: true, Teams: []doofake.Team{{ID: t, Role: "team_admin"}}}
 	}
-	fake := doofake.New(doofake.Options{PageSize: pageSize, Organizations: orgs})
+	fake := doofake.New(doofake.Options{Settings: doofake.Settings{PageSize: pageSize}, Organizations: orgs})
 	fake.SetSeed(int64(cfg.seed))
 	return &runner{
 		cfg: cfg, rng: rand.New(rand.NewPCG(cfg.seed, 0x736f616b)), faultRNG: rand.New(rand.NewPCG(cfg.seed, 0x6661756c74)),

@@ -15,7 +15,7 @@ import (
 // a plan that refreshes 100 configurations of one team costs one listing (4 pages of 25) and one token.
 func TestFindWebhook_100ConcurrentReadersCostFourListRequestsAndOneToken(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 25}}, nil, nil)
 	ids := seed(t, env.Fake, 100)
 
 	var wg sync.WaitGroup
@@ -56,7 +56,7 @@ func TestListWebhooks_20ConcurrentListersShareOneListing(t *testing.T) {
 	for _, n := range []int{0, 1, 25, 26, 60} {
 		t.Run(fmt.Sprintf("%d configurations", n), func(t *testing.T) {
 			t.Parallel()
-			env := newTestEnv(t, doofake.Options{PageSize: 25}, nil, nil)
+			env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 25}}, nil, nil)
 			seed(t, env.Fake, n)
 			var wg sync.WaitGroup
 			for range 20 {
@@ -217,7 +217,7 @@ func TestClient_teamListedReportsTheLastListing(t *testing.T) {
 		t.Errorf("TeamListed = %d, %d, %v; want 30 configurations in pages of 25", size, page, ok)
 	}
 	// A page size doo honours is what the listing shows.
-	env.Fake.SetPageSizeParam(doofake.PageSizeParam{Name: "page_size", Max: 100})
+	env.Fake.Update(func(st *doofake.Settings) { st.PageSizeParam = doofake.PageSizeParam{Name: "page_size", Max: 100} })
 	if err := env.Client.DeleteWebhook(context.Background(), testTeam, storedIDs(env.Fake)[0]); err != nil {
 		t.Fatal(err)
 	}

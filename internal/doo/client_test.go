@@ -76,7 +76,7 @@ func TestCreateWebhook_acceptsStatus200And201(t *testing.T) {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			t.Parallel()
 			c, fake := newTestClient(t, nil)
-			fake.SetCreateStatus(status)
+			fake.Update(func(st *doofake.Settings) { st.CreateStatus = status })
 			sent := webhook("orders")
 			sent.Description = "to the CRM"
 			sent.Authentication = &doo.Authentication{GrantType: "client_credentials", Endpoint: "https://crm.example.com/oauth/token",
@@ -256,7 +256,7 @@ func TestListWebhooks_pagesByNumberThroughFourPages(t *testing.T) {
 		mu   sync.Mutex
 		seen []seenRequest
 	)
-	env := newTestEnv(t, doofake.Options{PageSize: 10}, nil, recordHeaders(&mu, &seen))
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 10}}, nil, recordHeaders(&mu, &seen))
 	ids := seed(t, env.Fake, 35)
 	items := mustList(t, env.Client)
 	if got := webhookIDs(items); strings.Join(got, ",") != strings.Join(ids, ",") {
@@ -336,7 +336,7 @@ func TestThrottle_waitsWhatRetryAfterSaysAndSucceeds(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	seed(t, env.Fake, 1)
-	env.Fake.SetRequestsPerSecond(0.5) // one request every 2 s of virtual time: the token passes, the listing is throttled
+	env.Fake.Update(func(st *doofake.Settings) { st.RequestsPerSecond = 0.5 }) // one request every 2 s of virtual time: the token passes, the listing is throttled
 	items, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err != nil {
 		t.Fatalf("a throttled listing failed: %v", err)
@@ -366,7 +366,7 @@ func TestDailyQuotaExhausted_failsAtOnceWithAHint(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	seed(t, env.Fake, 1)
-	env.Fake.SetDailyQuota(1) // the token request uses it up
+	env.Fake.Update(func(st *doofake.Settings) { st.DailyQuota = 1 }) // the token request uses it up
 	_, err := env.Client.ListWebhooks(context.Background(), testTeam)
 	if err == nil {
 		t.Fatal("listing past the daily quota succeeded")
@@ -436,7 +436,7 @@ func TestRetries_503OnEveryListStopsAfterMaxAttempts(t *testing.T) {
 
 func TestRetries_503OnSomeListsStillSucceeds(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, doofake.Options{PageSize: 5}, func(c *doo.Config) { c.MaxAttempts = 10 }, nil)
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 5}}, func(c *doo.Config) { c.MaxAttempts = 10 }, nil)
 	ids := seed(t, env.Fake, 40)
 	env.Fake.SetSeed(1)
 	env.Fake.SetFault(doofake.RouteList, 0.3, http.StatusServiceUnavailable)

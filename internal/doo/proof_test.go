@@ -65,7 +65,7 @@ func TestReconcileCreate_excludesTheIDsOfAcknowledgedSiblings(t *testing.T) {
 	body := webhook("for-each-sibling")
 	mustList(t, env.Client)
 	// The sibling's POST is answered while the lost create waits for its reconciling listing.
-	env.Fake.SetLatency(50 * time.Millisecond)
+	env.Fake.Update(func(st *doofake.Settings) { st.Latency = doofake.Milliseconds(50 * time.Millisecond) })
 	env.Fake.LoseNextCreateResponse()
 	lostDone := make(chan doo.CreateResult)
 	go func() {
@@ -152,7 +152,7 @@ func TestListWebhooks_ignoredPageParameterIsBounded(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	seed(t, env.Fake, 30)
-	env.Fake.SetIgnorePageParam(1000000)
+	env.Fake.Update(func(st *doofake.Settings) { st.IgnorePageParam = 1000000 })
 	if _, err := env.Client.ListWebhooks(context.Background(), testTeam); doo.ReasonOf(err) != doo.ReasonInconsistentList {
 		t.Fatalf("err = %v, want an inconsistent listing", err)
 	}
@@ -241,7 +241,7 @@ func TestGate_unusableIsLoggedOnceAndRequestsGoOn(t *testing.T) {
 // are being confirmed (as when Terraform's parallelism slots are freed by other teams), are all confirmed.
 func TestDeleteWebhook_concurrentDeletesNeverShiftTheirOwnListings(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, doofake.Options{Latency: 2 * time.Millisecond}, nil, nil)
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{Latency: doofake.Milliseconds(2 * time.Millisecond)}}, nil, nil)
 	ids := seed(t, env.Fake, 60)
 	var wg sync.WaitGroup
 	for i, id := range ids[:40] {
@@ -297,7 +297,7 @@ func TestCreateWebhook_a2xxWithoutAReadableIDIsAnUnknownOutcome(t *testing.T) {
 func TestCreateWebhook_answeredWithTheStoredObjectReadsItsID(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
-	env.Fake.SetCreateAnswersObject(true)
+	env.Fake.Update(func(st *doofake.Settings) { st.CreateAnswersObject = true })
 	id := mustCreate(t, env.Client, webhook("object"))
 	wantStoredIDs(t, env.Fake, id)
 }

@@ -63,7 +63,7 @@ func TestCreateWebhook_aListingThatEndedBeforeThePOSTIsNeverAdoptedFrom(t *testi
 	<-started
 	sent := webhook("made-meanwhile")
 	twin := seedWebhooks(t, env.Fake, sent)[0] // another writer's, after the baseline
-	env.Fake.SetLatency(200 * time.Millisecond)
+	env.Fake.Update(func(st *doofake.Settings) { st.Latency = doofake.Milliseconds(200 * time.Millisecond) })
 	found := make(chan error, 1)
 	go func() { // a read that lists the team again (absence needs a second listing), slowly
 		_, err := env.Client.FindWebhook(ctx, testTeam, "absent")
@@ -89,7 +89,7 @@ func TestStore_everyWaitHonoursTheCallersContext(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	mustList(t, env.Client) // token and baseline
-	env.Fake.SetLatency(3 * time.Second)
+	env.Fake.Update(func(st *doofake.Settings) { st.Latency = doofake.Milliseconds(3 * time.Second) })
 	slow, stop := context.WithCancel(context.Background())
 	defer stop()
 	listed := make(chan error, 1)
@@ -196,7 +196,7 @@ func TestListing_asksForBiggerPagesWhereDooAllowsIt(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := newTestEnv(t, doofake.Options{}, func(c *doo.Config) { c.CacheTTL = time.Nanosecond }, nil)
-			env.Fake.SetPageSizeParam(tt.param)
+			env.Fake.Update(func(st *doofake.Settings) { st.PageSizeParam = tt.param })
 			seed(t, env.Fake, 150)
 			if n := len(mustList(t, env.Client)); n != tt.want {
 				t.Fatalf("listed %d configurations, want %d", n, tt.want)
@@ -252,7 +252,7 @@ func TestDeleteWebhook_onePageProvesAnInteriorDeleteOnceTheOrderIsStable(t *test
 			t.Parallel()
 			env := newTestEnv(t, doofake.Options{}, nil, nil)
 			ids := seed(t, env.Fake, 60) // 3 pages
-			env.Fake.SetUnstableOrder(unstable)
+			env.Fake.Update(func(st *doofake.Settings) { st.UnstableOrder = unstable })
 			learnOrder(t, env)
 			before := env.Fake.Count(doofake.RouteList)
 			if err := env.Client.DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {

@@ -143,7 +143,7 @@ func TestCreateWebhook_sendsTheConfigurationDooDocuments(t *testing.T) {
 
 func TestReconcileCreate_adoptsWhenTheListOmitsEventIDs(t *testing.T) {
 	t.Parallel()
-	env := newTestEnv(t, doofake.Options{OmitEventIDsInList: true}, nil, nil)
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{OmitEventIDsInList: true}}, nil, nil)
 	ctx := context.Background()
 	sent := webhook("scoped")
 	sent.EventID = "4711"
@@ -180,7 +180,7 @@ func TestCreateWebhook_cancelledWhileInFlightIsOutcomeUnknown(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	mustList(t, env.Client) // fetch the token first, so the create is the request in flight
-	env.Fake.SetLatency(5 * time.Second)
+	env.Fake.Update(func(st *doofake.Settings) { st.Latency = doofake.Milliseconds(5 * time.Second) })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	res, err := env.Client.CreateWebhook(ctx, testTeam, webhook("cancelled"))

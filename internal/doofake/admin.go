@@ -1,8 +1,10 @@
 package doofake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,66 +16,42 @@ const adminPrefix = "/_fake/"
 // maxSeed is the most configurations one /_fake/seed call may create.
 const maxSeed = 100000
 
-// Stats is the answer of GET /_fake/stats.
-type Stats struct {
-	Counts       map[string]int `json:"counts"`
-	Total        int            `json:"total"`
-	Writes       int            `json:"writes"`
-	StatusCounts map[string]int `json:"status_counts"`
+// Config is the body of POST /_fake/config: a JSON object whose fields are those of Settings and of
+// Actions. It is decoded onto a copy of the current settings, so a setting the object leaves out keeps
+// its value, and applied with Update, as from Go; then each action present is done by the Server method
+// it names. An unknown field, or a body that is not such an object, changes nothing and gets 400.
+type Config struct {
+	Settings
+	Actions
 }
 
-// Config is the body of POST /_fake/config; absent fields leave their knob unchanged.
-type Config struct {
-	RequestsPerSecond *float64 `json:"requests_per_second,omitempty"`
-	PageSize          *int     `json:"page_size,omitempty"`
-	DailyQuota        *int     `json:"daily_quota,omitempty"`
-	FaultFraction     *float64 `json:"fault_fraction,omitempty"`
-	FaultStatus       *int     `json:"fault_status,omitempty"`
-	FaultRoute        *string  `json:"fault_route,omitempty"`
-	// FaultCount limits the fault to that many calls; with fault_fraction 0 it fails the next calls.
-	FaultCount *int `json:"fault_count,omitempty"`
+// Actions are the one-shot actions of POST /_fake/config; each calls the Server method it names. They
+// are done after the settings of the same body are applied.
+type Actions struct {
+	// FaultRoute is the route of the fault the other fault_* fields install ("" or absent = every route).
+	FaultRoute *string `json:"fault_route,omitempty"`
+	// FaultFraction, FaultStatus (default 503), FaultCount, FaultBody and FaultLocation are the fields
+	// of a Fault: any of them present calls SetFaultRule(fault_route, that fault), or ClearFaults when
+	// neither fault_fraction nor fault_count is above 0. With fault_fraction 0, fault_count fails the
+	// next calls.
+	FaultFraction *float64 `json:"fault_fraction,omitempty"`
+	FaultStatus   *int     `json:"fault_status,omitempty"`
+	FaultCount    *int     `json:"fault_count,omitempty"`
 	// FaultBody is answered as is instead of a problem (see Fault.Body).
 	FaultBody *string `json:"fault_body,omitempty"`
 	// FaultLocation is sent as the Location header of the fault's answer (see Fault.Location).
-	FaultLocation      *string  `json:"fault_location,omitempty"`
-	CreateStatus       *int     `json:"create_status,omitempty"`
-	OmitEventIDsInList *bool    `json:"omit_event_ids_in_list,omitempty"`
-	LatencyMillis      *int     `json:"latency_ms,omitempty"`
-	TokenTTLSeconds    *float64 `json:"token_ttl_seconds,omitempty"`
-	ExpireTokens       bool     `json:"expire_tokens,omitempty"`
-	// OmitDescriptionInList is SetOmitDescriptionInList.
-	OmitDescriptionInList *bool `json:"omit_description_in_list,omitempty"`
-	// IgnorePageParam is SetIgnorePageParam (the page_count to claim; 0 = off).
-	IgnorePageParam *int `json:"ignore_page_param,omitempty"`
-	// NumericIDs is SetNumericIDs.
-	NumericIDs *bool `json:"numeric_ids,omitempty"`
-	// IgnoreDeletes is SetIgnoreDeletes.
-	IgnoreDeletes *bool `json:"ignore_deletes,omitempty"`
-	// UnstableOrder is SetUnstableOrder.
-	UnstableOrder *bool `json:"unstable_order,omitempty"`
-	// LoseNextCreateStatus is LoseNextCreateWithStatus, or LoseNextCreateResponse when 0.
+	FaultLocation *string `json:"fault_location,omitempty"`
+	// ExpireTokens true calls ExpireTokens.
+	ExpireTokens bool `json:"expire_tokens,omitempty"`
+	// LoseNextCreateStatus calls LoseNextCreateWithStatus, or LoseNextCreateResponse when 0.
 	LoseNextCreateStatus *int `json:"lose_next_create_status,omitempty"`
-	// ReplaceBetweenPages arms ReplaceBetweenPages, or ReplaceBetweenPagesNamed with its name_prefix
+	// ReplaceBetweenPages calls ReplaceBetweenPages, or ReplaceBetweenPagesNamed with its name_prefix
 	// when its id is empty.
 	ReplaceBetweenPages *ReplaceBetweenPagesConfig `json:"replace_between_pages,omitempty"`
-	// DeleteBetweenPages arms DeleteBetweenPages.
+	// DeleteBetweenPages calls DeleteBetweenPages.
 	DeleteBetweenPages *DeleteBetweenPagesConfig `json:"delete_between_pages,omitempty"`
-	// LateCommitNextCreateSeconds arms LateCommitNextCreate with that delay.
+	// LateCommitNextCreateSeconds calls LateCommitNextCreate with that delay.
 	LateCommitNextCreateSeconds *float64 `json:"late_commit_next_create_seconds,omitempty"`
-	// EnvelopeErrors is SetEnvelopeErrors.
-	EnvelopeErrors *bool `json:"envelope_errors,omitempty"`
-	// EchoRequestInErrors is SetEchoRequestInErrors.
-	EchoRequestInErrors *bool `json:"echo_request_in_errors,omitempty"`
-	// CreateAnswersObject is SetCreateAnswersObject.
-	CreateAnswersObject *bool `json:"create_answers_object,omitempty"`
-	// LegacyEmptyList is SetLegacyEmptyList.
-	LegacyEmptyList *bool `json:"legacy_empty_list,omitempty"`
-	// ExtraListFields is SetExtraListFields.
-	ExtraListFields *bool `json:"extra_list_fields,omitempty"`
-	// OAuth2BearerChallenges is SetOAuth2BearerChallenges.
-	OAuth2BearerChallenges *bool `json:"oauth2_bearer_challenges,omitempty"`
-	// PageSizeParam is SetPageSizeParam ({"name":""} turns it off).
-	PageSizeParam *PageSizeParam `json:"page_size_param,omitempty"`
 }
 
 // ReplaceBetweenPagesConfig is the replace_between_pages field of POST /_fake/config: id, or else the
@@ -90,123 +68,75 @@ type DeleteBetweenPagesConfig struct {
 	ID     string `json:"id"`
 }
 
-// Stats summarizes the recorded requests.
-func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := Stats{Counts: map[string]int{}, StatusCounts: map[string]int{}, Total: len(s.requests)}
-	for _, r := range s.requests {
-		st.Counts[r.Route]++
-		st.StatusCounts[strconv.Itoa(r.Status)]++
-		if r.Route == RouteCreate || r.Route == RouteDelete {
-			st.Writes++
-		}
+// configure answers POST /_fake/config (see Config).
+func (s *Server) configure(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		adminError(w, http.StatusBadRequest, "config body: "+err.Error())
+		return
 	}
-	return st
+	var acts Actions
+	s.Update(func(st *Settings) {
+		c := Config{Settings: *st}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(&c); err == nil {
+			*st, acts = c.Settings, c.Actions
+		}
+	})
+	if err != nil {
+		adminError(w, http.StatusBadRequest, "config body: "+err.Error())
+		return
+	}
+	s.act(acts)
+	adminJSON(w, http.StatusOK, s.configAnswer())
 }
 
-// Configure applies the present fields of c; a fault fraction of 0 clears the faults.
-func (s *Server) Configure(c Config) {
-	if c.RequestsPerSecond != nil {
-		s.SetRequestsPerSecond(*c.RequestsPerSecond)
-	}
-	if c.PageSize != nil {
-		s.SetPageSize(*c.PageSize)
-	}
-	if c.DailyQuota != nil {
-		s.SetDailyQuota(*c.DailyQuota)
-	}
-	if c.CreateStatus != nil {
-		s.SetCreateStatus(*c.CreateStatus)
-	}
-	if c.OmitEventIDsInList != nil {
-		s.SetOmitEventIDsInList(*c.OmitEventIDsInList)
-	}
-	if c.LatencyMillis != nil {
-		s.SetLatency(time.Duration(*c.LatencyMillis) * time.Millisecond)
-	}
-	if c.TokenTTLSeconds != nil {
-		s.SetTokenTTL(time.Duration(*c.TokenTTLSeconds * float64(time.Second)))
-	}
-	if c.ExpireTokens {
+// act does the actions present in a.
+func (s *Server) act(a Actions) {
+	if a.ExpireTokens {
 		s.ExpireTokens()
 	}
-	if c.OmitDescriptionInList != nil {
-		s.SetOmitDescriptionInList(*c.OmitDescriptionInList)
-	}
-	if c.IgnorePageParam != nil {
-		s.SetIgnorePageParam(*c.IgnorePageParam)
-	}
-	if c.NumericIDs != nil {
-		s.SetNumericIDs(*c.NumericIDs)
-	}
-	if c.UnstableOrder != nil {
-		s.SetUnstableOrder(*c.UnstableOrder)
-	}
-	if c.IgnoreDeletes != nil {
-		s.SetIgnoreDeletes(*c.IgnoreDeletes)
-	}
-	if c.LoseNextCreateStatus != nil {
-		if *c.LoseNextCreateStatus == StatusNoResponse {
+	if a.LoseNextCreateStatus != nil {
+		if *a.LoseNextCreateStatus == StatusNoResponse {
 			s.LoseNextCreateResponse()
 		} else {
-			s.LoseNextCreateWithStatus(*c.LoseNextCreateStatus)
+			s.LoseNextCreateWithStatus(*a.LoseNextCreateStatus)
 		}
 	}
-	if r := c.ReplaceBetweenPages; r != nil {
+	if r := a.ReplaceBetweenPages; r != nil {
 		if r.ID == "" {
 			s.ReplaceBetweenPagesNamed(r.TeamID, r.NamePrefix)
 		} else {
 			s.ReplaceBetweenPages(r.TeamID, r.ID)
 		}
 	}
-	if d := c.DeleteBetweenPages; d != nil {
+	if d := a.DeleteBetweenPages; d != nil {
 		s.DeleteBetweenPages(d.TeamID, d.ID)
 	}
-	if c.LateCommitNextCreateSeconds != nil {
-		s.LateCommitNextCreate(time.Duration(*c.LateCommitNextCreateSeconds * float64(time.Second)))
+	if a.LateCommitNextCreateSeconds != nil {
+		s.LateCommitNextCreate(time.Duration(*a.LateCommitNextCreateSeconds * float64(time.Second)))
 	}
-	if c.EnvelopeErrors != nil {
-		s.SetEnvelopeErrors(*c.EnvelopeErrors)
-	}
-	if c.EchoRequestInErrors != nil {
-		s.SetEchoRequestInErrors(*c.EchoRequestInErrors)
-	}
-	if c.CreateAnswersObject != nil {
-		s.SetCreateAnswersObject(*c.CreateAnswersObject)
-	}
-	if c.LegacyEmptyList != nil {
-		s.SetLegacyEmptyList(*c.LegacyEmptyList)
-	}
-	if c.ExtraListFields != nil {
-		s.SetExtraListFields(*c.ExtraListFields)
-	}
-	if c.OAuth2BearerChallenges != nil {
-		s.SetOAuth2BearerChallenges(*c.OAuth2BearerChallenges)
-	}
-	if c.PageSizeParam != nil {
-		s.SetPageSizeParam(*c.PageSizeParam)
-	}
-	if c.FaultFraction != nil || c.FaultStatus != nil || c.FaultCount != nil || c.FaultBody != nil || c.FaultLocation != nil {
+	if a.FaultFraction != nil || a.FaultStatus != nil || a.FaultCount != nil || a.FaultBody != nil || a.FaultLocation != nil {
 		f := Fault{Status: http.StatusServiceUnavailable}
 		route := ""
-		if c.FaultRoute != nil {
-			route = *c.FaultRoute
+		if a.FaultRoute != nil {
+			route = *a.FaultRoute
 		}
-		if c.FaultStatus != nil {
-			f.Status = *c.FaultStatus
+		if a.FaultStatus != nil {
+			f.Status = *a.FaultStatus
 		}
-		if c.FaultFraction != nil {
-			f.Fraction = *c.FaultFraction
+		if a.FaultFraction != nil {
+			f.Fraction = *a.FaultFraction
 		}
-		if c.FaultCount != nil {
-			f.Count = *c.FaultCount
+		if a.FaultCount != nil {
+			f.Count = *a.FaultCount
 		}
-		if c.FaultBody != nil {
-			f.Body = *c.FaultBody
+		if a.FaultBody != nil {
+			f.Body = *a.FaultBody
 		}
-		if c.FaultLocation != nil {
-			f.Location = *c.FaultLocation
+		if a.FaultLocation != nil {
+			f.Location = *a.FaultLocation
 		}
 		if f.Fraction <= 0 && f.Count <= 0 {
 			s.ClearFaults()
@@ -257,15 +187,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "seed":
 		s.adminSeed(w, r)
 	case "config":
-		var c Config
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			adminError(w, http.StatusBadRequest, "config body: "+err.Error())
-			return
-		}
-		s.Configure(c)
-		adminJSON(w, http.StatusOK, s.knobs())
+		s.configure(w, r)
 	}
 }
 
@@ -294,10 +216,12 @@ func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
 	adminJSON(w, http.StatusOK, ids)
 }
 
-// knobs reports the current settings after a config change.
-func (s *Server) knobs() map[string]any {
+// configAnswer is the answer of POST /_fake/config: every setting under its JSON name, and what is
+// armed: faults (per route), lost_creates_armed, replacements_armed, deletions_armed and
+// late_commits_pending.
+func (s *Server) configAnswer() map[string]any {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	set := s.set
 	faults := map[string]any{}
 	for route, f := range s.faults {
 		faults[route] = map[string]any{"fraction": f.Fraction, "status": f.Status, "count": f.Count,
@@ -310,19 +234,19 @@ func (s *Server) knobs() map[string]any {
 	for _, q := range s.pendingDeletes {
 		deletes += len(q)
 	}
-	return map[string]any{
-		"requests_per_second": s.rps, "page_size": s.pageSize, "daily_quota": s.quota,
-		"create_status": s.createStatus, "omit_event_ids_in_list": s.omitEventIDs,
-		"omit_description_in_list": s.omitDescription, "ignore_page_param": s.ignorePageCount,
-		"numeric_ids": s.numericIDs, "ignore_deletes": s.ignoreDeletes, "unstable_order": s.unstableOrder, "lost_creates_armed": len(s.losses),
-		"replacements_armed": pending, "deletions_armed": deletes,
-		"late_commits_pending": len(s.lateArms) + len(s.lateQueue),
-		"envelope_errors":      s.envelopeErrors, "echo_request_in_errors": s.echoErrors,
-		"create_answers_object": s.createObject, "legacy_empty_list": s.legacyEmptyList,
-		"extra_list_fields": s.extraListFields, "oauth2_bearer_challenges": s.bearerChallenges,
-		"page_size_param": s.pageSizeParam,
-		"latency_ms":      s.latency.Milliseconds(), "token_ttl_seconds": s.tokenTTL.Seconds(), "faults": faults,
+	armed := map[string]any{
+		"faults": faults, "lost_creates_armed": len(s.losses), "replacements_armed": pending,
+		"deletions_armed": deletes, "late_commits_pending": len(s.lateArms) + len(s.lateQueue),
 	}
+	s.mu.Unlock()
+	out := map[string]any{}
+	if b, err := json.Marshal(set); err == nil {
+		_ = json.Unmarshal(b, &out)
+	}
+	for k, v := range armed {
+		out[k] = v
+	}
+	return out
 }
 
 func teamParam(r *http.Request) (int64, error) {

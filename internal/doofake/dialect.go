@@ -178,7 +178,7 @@ func (s *Server) renderProblemLocked(p *problem, path string, echo []byte) reply
 	}
 	var rep reply
 	switch {
-	case s.envelopeErrors:
+	case s.set.EnvelopeErrors:
 		rep = jsonReply(p.status, envelope{
 			ResponseStatus: p.status, DeveloperMessage: p.envelopeMessage(), UserMessage: p.titleOrDefault(),
 			Data: nil, Links: map[string]link{"self": {Href: docHost + path}},

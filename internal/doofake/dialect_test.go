@@ -142,7 +142,7 @@ func TestEchoRequestInErrors_escapedBodyInDetail(t *testing.T) {
 	if a := e.authed(tok, http.MethodPost, teamPath(1), body); strings.Contains(a.problem(t).Detail, "s3cr") {
 		t.Fatalf("off by default, the detail echoes the body: %s", a.body)
 	}
-	e.fake.SetEchoRequestInErrors(true)
+	e.fake.Update(func(st *Settings) { st.EchoRequestInErrors = true })
 	a := e.authed(tok, http.MethodPost, teamPath(1), body)
 	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.problem(t).Detail, body) {
 		t.Errorf("the 422 detail does not hold the raw body: %s", a.body)
@@ -157,7 +157,7 @@ func TestEchoRequestInErrors_escapedBodyInDetail(t *testing.T) {
 	if a := e.authed(tok, http.MethodGet, teamPath(99), ""); strings.Contains(string(a.body), "request body") {
 		t.Errorf("a listing error echoes: %s", a.body)
 	}
-	e.fake.SetEnvelopeErrors(true)
+	e.fake.Update(func(st *Settings) { st.EnvelopeErrors = true })
 	a = e.authed(tok, http.MethodPost, teamPath(1), body)
 	if env := a.envelope(t); !strings.Contains(env.DeveloperMessage, body) || !bytes.Contains(a.body, []byte(`\u0026`)) {
 		t.Errorf("the envelope's developer_message does not echo the body: %s", a.body)
@@ -168,7 +168,7 @@ func TestCreateAnswersObject_dataIsTheStoredConfiguration(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	tok := e.token()
-	e.fake.SetCreateAnswersObject(true)
+	e.fake.Update(func(st *Settings) { st.CreateAnswersObject = true })
 	body := `{"name":"obj","hooks":[{"type":"order_created","endpoint":"https://x.example/h"}],
 		"authentication":{"endpoint":"https://x.example/t","credentials":{"client_id":"doo","client_secret":"in-data"}}}`
 	a := e.authed(tok, http.MethodPost, teamPath(1), body)
@@ -193,7 +193,7 @@ func TestPageSizeParam_offByDefaultThenHonouredAndChecked(t *testing.T) {
 	if p := e.list(tok, 1, "?page_size=5"); p.PageSize != 25 || p.PageCount != 1 {
 		t.Errorf("off: page_size %d, %d pages, want the fixed 25", p.PageSize, p.PageCount)
 	}
-	e.fake.SetPageSizeParam(PageSizeParam{Name: "page_size", Max: 10})
+	e.fake.Update(func(st *Settings) { st.PageSizeParam = PageSizeParam{Name: "page_size", Max: 10} })
 	p := e.list(tok, 1, "?page_size=5&page=2")
 	if p.PageSize != 5 || p.PageCount != 3 || len(p.ids()) != 5 || p.Page != 2 ||
 		p.Links["next"].Href != "https://integration.doo.net/v1/team/1/webhooks?page=3&page_size=5" {
@@ -213,11 +213,11 @@ func TestPageSizeParam_offByDefaultThenHonouredAndChecked(t *testing.T) {
 	if a.status != http.StatusBadRequest || !strings.HasPrefix(a.problem(t).Detail, "size must be a positive integer or -1") {
 		t.Errorf("page_size=0: HTTP %d %s, want 400", a.status, a.body)
 	}
-	e.fake.SetPageSizeParam(PageSizeParam{Name: "page_size", Max: 10, Clamp: true})
+	e.fake.Update(func(st *Settings) { st.PageSizeParam = PageSizeParam{Name: "page_size", Max: 10, Clamp: true} })
 	if p := e.list(tok, 1, "?page_size=100"); p.PageSize != 10 || p.PageCount != 2 {
 		t.Errorf("clamped: page_size %d, %d pages, want 10 and 2", p.PageSize, p.PageCount)
 	}
-	e.fake.SetPageSizeParam(PageSizeParam{})
+	e.fake.Update(func(st *Settings) { st.PageSizeParam = PageSizeParam{} })
 	if p := e.list(tok, 1, "?page_size=5"); p.PageSize != 25 {
 		t.Errorf("switched off again: page_size %d", p.PageSize)
 	}
@@ -227,7 +227,7 @@ func TestEnvelopeErrors_everyErrorInDoosEnvelope(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	tok := e.token()
-	e.fake.SetEnvelopeErrors(true)
+	e.fake.Update(func(st *Settings) { st.EnvelopeErrors = true })
 	for range 3 {
 		e.fake.Seed(1, plainWebhook("x"))
 	}
@@ -267,7 +267,7 @@ func TestEnvelopeErrors_everyErrorInDoosEnvelope(t *testing.T) {
 func TestLegacyEmptyList_theOldInventedShape(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
-	e.fake.SetLegacyEmptyList(true)
+	e.fake.Update(func(st *Settings) { st.LegacyEmptyList = true })
 	tok := e.token()
 	p := e.list(tok, 1, "")
 	if p.PageCount != 1 || p.Page != 1 || p.TotalItems != 0 || len(p.Embedded.Webhooks) != 0 || p.Links["first"].Href == "" || p.Links["last"].Href == "" {
@@ -283,7 +283,7 @@ func TestExtraListFields_addsFieldsClientsIgnore(t *testing.T) {
 	e := newEnv(t, Options{})
 	tok := e.token()
 	e.create(tok, plainBody("x"))
-	e.fake.SetExtraListFields(true)
+	e.fake.Update(func(st *Settings) { st.ExtraListFields = true })
 	item := e.list(tok, 1, "").Embedded.Webhooks[0]
 	if item["status"] != "active" || item["created_at"] == nil || dig(t, item, "hooks", 0, "active") != true {
 		t.Errorf("extra fields missing: %v", item)
@@ -293,7 +293,7 @@ func TestExtraListFields_addsFieldsClientsIgnore(t *testing.T) {
 func TestOAuth2BearerChallenges_guest403AndEmpty401(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
-	e.fake.SetOAuth2BearerChallenges(true)
+	e.fake.Update(func(st *Settings) { st.OAuth2BearerChallenges = true })
 	a := e.keyed(http.MethodGet, teamPath(1), "")
 	if a.status != http.StatusForbidden || a.problem(t).Detail != "Forbidden" || a.header.Get("WWW-Authenticate") != `Bearer realm="Service"` {
 		t.Errorf("no token: HTTP %d %q %s", a.status, a.header.Get("WWW-Authenticate"), a.body)
@@ -329,7 +329,7 @@ func TestAdmin_newKnobs(t *testing.T) {
 		dig(t, knobs, "page_size_param", "max") != 50.0 {
 		t.Errorf("knobs = %v", knobs)
 	}
-	e.fake.SetPageSize(1)
+	e.fake.Update(func(st *Settings) { st.PageSize = 1 })
 	e.list(e.token(), 1, "")
 	if r := e.fake.Replacements(); len(r) != 1 || r[0].OldID != ids[1] {
 		t.Errorf("name_prefix b replaced %+v, want %s", r, ids[1])

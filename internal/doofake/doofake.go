@@ -39,32 +39,48 @@
 //     (invalid_client "The client credentials are invalid", invalid_request, unsupported_grant_type);
 //     another method than POST is 405 invalid_request.
 //
+// # Settings and actions
+//
+// Every knob the emulator keeps is a field of Settings, given to New in Options and changed at run time
+// with Update (from Go) or POST /_fake/config (over HTTP, the same fields under their JSON names; see
+// Config); both go through one path that applies the same rules. Settings' comments say what each
+// field does. The one-shot actions below are methods, which POST /_fake/config calls too (see Actions).
+//
 // # Variants the documentation allows (off by default)
 //
-//   - SetCreateStatus(201): the gateway once answered 201 to a create.
-//   - SetOmitEventIDsInList / Options.OmitEventIDsInList: whether the list echoes event_id and
-//     event_guide_id is not documented.
-//   - SetOAuth2BearerChallenges: bearer failures as the OAuth2 adapter of api-tools-mvc-auth leaves them
-//     when no listener turns them into problems (no token: guest, 403 problem; bad token: 401, empty
-//     body; both with WWW-Authenticate).
-//   - SetPageSizeParam: api-tools-rest's page_size_param, which a service may enable (above its maximum:
-//     416 "Page size is out of range, maximum page size is N", or with Clamp the maximum).
-//   - SetRequestsPerSecond, SetDailyQuota, SetTokenTTL, SetLatency, SetPageSize: the documented limits
+//   - Settings.CreateStatus 201: the gateway once answered 201 to a create.
+//   - Settings.OmitEventIDsInList: whether the list echoes event_id and event_guide_id is not documented.
+//   - Settings.OAuth2BearerChallenges: bearer failures as the OAuth2 adapter of api-tools-mvc-auth leaves
+//     them when no listener turns them into problems (no token: guest, 403 problem; bad token: 401,
+//     empty body; both with WWW-Authenticate).
+//   - Settings.PageSizeParam: api-tools-rest's page_size_param, which a service may enable (above its
+//     maximum: 416 "Page size is out of range, maximum page size is N", or with Clamp the maximum).
+//   - Settings.RequestsPerSecond, DailyQuota, TokenTTL, Latency, PageSize: the documented limits
 //     (1 request a second, 1000 a day) and undocumented lifetimes, off unless a test wants them.
 //
 // # Faults (off by default)
 //
-// Behaviours neither the API page nor the framework shows, for tests of a client that must survive them:
+// Behaviours neither the API page nor the framework shows, for tests of a client that must survive them.
+// Fault switches of Settings:
 //
-//   - SetEnvelopeErrors: errors in doo's own envelope (response_status, developer_message = the detail
+//   - EnvelopeErrors: errors in doo's own envelope (response_status, developer_message = the detail
 //     and every validation message, user_message = the title, data null) instead of ApiProblem
 //     documents; the gateway's {"message"} answers stay.
-//   - SetLegacyEmptyList: the empty-team shape the emulator used to invent (page_count 1, page 1, first
+//   - LegacyEmptyList: the empty-team shape the emulator used to invent (page_count 1, page 1, first
 //     and last links).
-//   - SetExtraListFields: list items carry status, created_at and hooks[].active.
-//   - SetEchoRequestInErrors: every 4xx or 5xx problem or envelope answered to a create carries the raw
+//   - ExtraListFields: list items carry status, created_at and hooks[].active.
+//   - EchoRequestInErrors: every 4xx or 5xx problem or envelope answered to a create carries the raw
 //     request body in its detail (developer_message), JSON-escaped by encoding/json (\u0026, \u003c).
-//   - SetCreateAnswersObject: a create answers the stored object, secrets included, in data.
+//   - CreateAnswersObject: a create answers the stored object, secrets included, in data.
+//   - IgnoreDeletes: DELETE answers 204 without deleting.
+//   - UnstableOrder: every request for page 1 moves the team's first configuration to the end of its
+//     order, as a server whose list order is not the same from one listing to the next.
+//   - OmitDescriptionInList: list items leave out description entirely.
+//   - IgnorePageParam n: every list request answers page 1's items with page_count n.
+//   - NumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
+//
+// One-shot faults, methods of Server:
+//
 //   - SetFault(route, fraction, status), SetFaultRule(route, Fault{...}): a random fraction of a route's
 //     calls fail (drawn from a PRNG seeded by SetSeed), answered before any handler runs (a create fault
 //     stores nothing) as a problem in the current dialect; a 429 is the gateway's {"message"} with
@@ -83,21 +99,15 @@
 //     the configuration is removed (another writer's delete), so a team of 26 answers page 2 with the 409
 //     problem; DeletionsBetweenPages reports them.
 //   - ExpireTokens: every access token issued so far is revoked (the next request gets 401).
-//   - SetIgnoreDeletes: DELETE answers 204 without deleting.
-//   - SetUnstableOrder: every request for page 1 moves the team's first configuration to the end of its
-//     order, as a server whose list order is not the same from one listing to the next.
-//   - SetOmitDescriptionInList: list items leave out description entirely.
-//   - SetIgnorePageParam(n): every list request answers page 1's items with page_count n.
-//   - SetNumericIDs: new configurations get decimal ids above 2^53, sent as JSON numbers.
 //
-// Every knob can also be set over HTTP with POST /_fake/config (see Config), which cmd/doofake serves.
 // Disarm removes the armed one-shot faults (faults, lost and late creates not yet answered, replacements
 // and deletions between pages); the switches stay as they are.
 //
 // Out-of-band operations, which send no request and are never recorded: Seed, EditWebhook,
-// RemoveWebhook, and Webhooks to read what is stored. Requests lists what the emulator received,
-// including each request's Host and whether credentials headers were present (never their values):
-// to prove credentials did not follow a redirect to another host, start a second emulator on its own
+// RemoveWebhook, and Webhooks to read what is stored. Requests lists what the emulator answered,
+// admin requests under /_fake/ excluded, including each request's Host and whether credentials headers
+// were present (never their values); Stats counts them (Count, Counts and Writes are parts of Stats,
+// and GET /_fake/stats answers it). To prove credentials did not follow a redirect to another host, start a second emulator on its own
 // httptest server as the "other host", point a Location fault at it, and read its Requests.
 package doofake
 
@@ -105,7 +115,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	mrand "math/rand/v2"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,32 +151,20 @@ const (
 	DefaultClientID = "fake-client-id"
 	// DefaultClientSecret is the client secret accepted when Options.ClientSecret is empty.
 	DefaultClientSecret = "fake-client-secret"
-	// DefaultPageSize is the list page size when Options.PageSize is not positive.
+	// DefaultPageSize is the list page size when Settings.PageSize is not positive.
 	DefaultPageSize = 25
 )
 
 // Options configures a Server; the zero value is a faithful default emulator.
 type Options struct {
+	// Settings are the initial settings (see Settings); Update changes them later.
+	Settings
 	// APIKey is the only accepted x-api-key value (default DefaultAPIKey).
 	APIKey string
 	// ClientID is the accepted OAuth client id (default DefaultClientID).
 	ClientID string
 	// ClientSecret is the accepted OAuth client secret (default DefaultClientSecret).
 	ClientSecret string
-	// PageSize is the number of configurations a list page holds (default 25).
-	PageSize int
-	// RequestsPerSecond throttles each API key (0 = off); excess requests get 429 and Retry-After.
-	RequestsPerSecond float64
-	// DailyQuota is the number of requests each API key may make per UTC day (0 = unlimited).
-	DailyQuota int
-	// CreateStatus is the status of a successful create: 200 (default) or 201.
-	CreateStatus int
-	// OmitEventIDsInList makes list items leave out event_id and event_guide_id.
-	OmitEventIDsInList bool
-	// TokenTTL is the lifetime of an access token (0 = tokens never expire).
-	TokenTTL time.Duration
-	// Latency is added before every answer.
-	Latency time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Organizations are the caller's organizations and teams (default: the two of doo's seed page).
@@ -270,7 +267,7 @@ type Replacement struct {
 	NewID  string
 }
 
-// FirstNumericID is the id of the first configuration created with SetNumericIDs(true): 2^53 + 1,
+// FirstNumericID is the id of the first configuration created with Settings.NumericIDs: 2^53 + 1,
 // the smallest integer a float64 cannot hold.
 const FirstNumericID uint64 = 1<<53 + 1
 
@@ -284,10 +281,10 @@ type Fault struct {
 	Count int
 	// RetryAfter sets the Retry-After header (rounded up to seconds); a 429 without it says 1.
 	RetryAfter time.Duration
-	// UserMessage replaces the problem's title (user_message with SetEnvelopeErrors); on a 429 it is the
+	// UserMessage replaces the problem's title (user_message with Settings.EnvelopeErrors); on a 429 it is the
 	// gateway's {"message"}.
 	UserMessage string
-	// DeveloperMessage replaces the problem's detail (developer_message with SetEnvelopeErrors); on a 429
+	// DeveloperMessage replaces the problem's detail (developer_message with Settings.EnvelopeErrors); on a 429
 	// it makes the answer a problem instead of the gateway's {"message"}.
 	DeveloperMessage string
 	// Body, when set, is answered as is with Content-Type application/json instead of a problem.
@@ -321,7 +318,7 @@ type LateCommit struct {
 	CommittedAt time.Time
 }
 
-// PageSizeParam configures SetPageSizeParam: the query parameter a client may choose the page size with.
+// PageSizeParam is Settings.PageSizeParam: the query parameter a client may choose the page size with.
 type PageSizeParam struct {
 	// Name is the query parameter, e.g. "page_size" ("" = off, the default: the page size is fixed).
 	Name string `json:"name"`
@@ -363,20 +360,11 @@ type usage struct {
 type Server struct {
 	mu sync.Mutex
 
+	// set is changed only by applyLocked.
+	set Settings
+
 	apiKey, clientID, clientSecret string
-	pageSize                       int
-	rps                            float64
-	quota                          int
-	createStatus                   int
-	omitEventIDs                   bool
-	ignoreDeletes                  bool
-	unstableOrder                  bool
-	omitDescription                bool
-	ignorePageCount                int
-	numericIDs                     bool
 	nextNumeric                    uint64
-	tokenTTL                       time.Duration
-	latency                        time.Duration
 	now                            func() time.Time
 	orgs                           []Organization
 	active                         ActiveTeam
@@ -405,14 +393,6 @@ type Server struct {
 	lateQueue   []lateCommit
 	lateCommits []LateCommit
 
-	envelopeErrors   bool
-	echoErrors       bool
-	createObject     bool
-	legacyEmptyList  bool
-	extraListFields  bool
-	bearerChallenges bool
-	pageSizeParam    PageSizeParam
-
 	buckets map[string]*bucket
 	usage   map[string]usage
 }
@@ -423,13 +403,6 @@ func New(opts Options) *Server {
 		apiKey:       orDefault(opts.APIKey, DefaultAPIKey),
 		clientID:     orDefault(opts.ClientID, DefaultClientID),
 		clientSecret: orDefault(opts.ClientSecret, DefaultClientSecret),
-		pageSize:     opts.PageSize,
-		rps:          opts.RequestsPerSecond,
-		quota:        opts.DailyQuota,
-		createStatus: opts.CreateStatus,
-		omitEventIDs: opts.OmitEventIDsInList,
-		tokenTTL:     opts.TokenTTL,
-		latency:      opts.Latency,
 		now:          opts.Now,
 		salt:         randomBytes(16),
 		faultRG:      newRand(1),
@@ -442,20 +415,9 @@ func New(opts Options) *Server {
 		buckets:      map[string]*bucket{},
 		usage:        map[string]usage{},
 	}
-	if s.pageSize <= 0 {
-		s.pageSize = DefaultPageSize
-	}
-	if !validCreateStatus(s.createStatus) {
-		s.createStatus = http.StatusOK
-	}
+	s.applyLocked(opts.Settings)
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.rps < 0 {
-		s.rps = 0
-	}
-	if s.quota < 0 {
-		s.quota = 0
 	}
 	s.orgs = copyOrganizations(opts.Organizations)
 	if len(s.orgs) == 0 {
@@ -469,16 +431,14 @@ func New(opts Options) *Server {
 	return s
 }
 
-// Options returns the current configuration, including the defaults New filled in.
+// Options returns the current configuration (the current Settings included), with the defaults New filled in.
 func (s *Server) Options() Options {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	at := copyActiveTeam(s.active)
 	return Options{
-		APIKey: s.apiKey, ClientID: s.clientID, ClientSecret: s.clientSecret,
-		PageSize: s.pageSize, RequestsPerSecond: s.rps, DailyQuota: s.quota,
-		CreateStatus: s.createStatus, OmitEventIDsInList: s.omitEventIDs,
-		TokenTTL: s.tokenTTL, Latency: s.latency, Now: s.now,
+		Settings: s.set,
+		APIKey:   s.apiKey, ClientID: s.clientID, ClientSecret: s.clientSecret, Now: s.now,
 		Organizations: copyOrganizations(s.orgs), ActiveTeam: &at,
 	}
 }
@@ -557,76 +517,6 @@ func (s *Server) LoseNextCreateWithStatus(status int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.losses = append(s.losses, status)
-}
-
-// SetLatency sets the delay added before every answer.
-func (s *Server) SetLatency(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.latency = max(d, 0)
-}
-
-// SetRequestsPerSecond sets the per-API-key throttle (0 = off) and refills every bucket.
-func (s *Server) SetRequestsPerSecond(rps float64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rps = max(rps, 0)
-	s.buckets = map[string]*bucket{}
-}
-
-// SetDailyQuota sets the per-API-key daily request quota (0 = unlimited); requests already made today count.
-func (s *Server) SetDailyQuota(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.quota = max(n, 0)
-}
-
-// SetCreateStatus sets the status of a successful create (200 or 201; anything else means 200).
-func (s *Server) SetCreateStatus(code int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !validCreateStatus(code) {
-		code = http.StatusOK
-	}
-	s.createStatus = code
-}
-
-// SetUnstableOrder makes every request for page 1 of a team move its first configuration to the end of
-// the team's order: each listing is consistent in itself, but two listings disagree on the order.
-func (s *Server) SetUnstableOrder(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.unstableOrder = on
-}
-
-// SetIgnoreDeletes makes DELETE answer 204 without deleting, as doo may (it never confirms a delete).
-func (s *Server) SetIgnoreDeletes(ignore bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ignoreDeletes = ignore
-}
-
-// SetOmitDescriptionInList sets whether list items leave out description entirely, as doo may.
-func (s *Server) SetOmitDescriptionInList(omit bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.omitDescription = omit
-}
-
-// SetIgnorePageParam makes every list request answer page 1's items with page_count pageCount, whatever
-// its page parameter says, as a gateway that drops the query would; 0 turns it off.
-func (s *Server) SetIgnorePageParam(pageCount int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ignorePageCount = max(pageCount, 0)
-}
-
-// SetNumericIDs makes configurations stored from now on get decimal ids above 2^53 (FirstNumericID, then
-// +1 each), which the create answer and list items send as JSON numbers; DELETE takes the decimal text.
-func (s *Server) SetNumericIDs(numeric bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.numericIDs = numeric
 }
 
 // ReplaceBetweenPages arms a one-shot replacement: right after page 1 of the team's next listing that has
@@ -729,66 +619,6 @@ func (s *Server) commitDueLocked() {
 	s.lateQueue = rest
 }
 
-// SetEnvelopeErrors makes errors answer doo's own envelope (response_status, developer_message,
-// user_message, data null) instead of ApiProblem documents; the gateway's {"message"} answers stay.
-func (s *Server) SetEnvelopeErrors(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.envelopeErrors = on
-}
-
-// SetEchoRequestInErrors makes every 4xx or 5xx answer to a create carry the raw request body in its
-// detail (or developer_message), as a careless server echoes input; encoding/json writes its &, < and >
-// as \u0026, \u003c and \u003e.
-func (s *Server) SetEchoRequestInErrors(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.echoErrors = on
-}
-
-// SetCreateAnswersObject makes a successful create answer the stored configuration in data, secrets
-// included, instead of its id.
-func (s *Server) SetCreateAnswersObject(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.createObject = on
-}
-
-// SetLegacyEmptyList makes a team without configurations answer the shape the emulator used to invent:
-// page_count 1, page 1, with first and last links, instead of api-tools-hal's page_count 0, page 0.
-func (s *Server) SetLegacyEmptyList(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.legacyEmptyList = on
-}
-
-// SetExtraListFields makes list items carry fields neither the API page nor the answers show
-// (status, created_at, hooks[].active), which clients must ignore.
-func (s *Server) SetExtraListFields(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.extraListFields = on
-}
-
-// SetOAuth2BearerChallenges answers bearer failures the way api-tools-mvc-auth's OAuth2 adapter does
-// when no listener turns them into problems: a request without a token is a guest and gets the 403
-// "Forbidden" problem, a bad or expired token gets 401 with an empty body; both carry WWW-Authenticate.
-// Off (the default), both get the 401 "Unauthorized" problem of the answer files.
-func (s *Server) SetOAuth2BearerChallenges(on bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.bearerChallenges = on
-}
-
-// SetPageSizeParam lets clients choose the list page size with a query parameter, as api-tools-rest
-// does where a service sets page_size_param (and max_page_size); a zero PageSizeParam turns it off.
-func (s *Server) SetPageSizeParam(p PageSizeParam) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p.Max = max(p.Max, 0)
-	s.pageSizeParam = p
-}
-
 // Replacements returns the replacements ReplaceBetweenPages made so far, in order.
 func (s *Server) Replacements() []Replacement {
 	s.mu.Lock()
@@ -808,30 +638,6 @@ func (s *Server) armReplaceLocked(team int64, p pendingReplace) {
 		s.pendingReplaces = map[int64][]pendingReplace{}
 	}
 	s.pendingReplaces[team] = append(s.pendingReplaces[team], p)
-}
-
-// SetOmitEventIDsInList sets whether list items leave out event_id and event_guide_id.
-func (s *Server) SetOmitEventIDsInList(omit bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.omitEventIDs = omit
-}
-
-// SetPageSize sets the list page size (not positive means 25).
-func (s *Server) SetPageSize(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if n <= 0 {
-		n = DefaultPageSize
-	}
-	s.pageSize = n
-}
-
-// SetTokenTTL sets the lifetime of access tokens, issued ones included (0 = never expire).
-func (s *Server) SetTokenTTL(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.tokenTTL = max(d, 0)
 }
 
 // ExpireTokens invalidates every token issued so far.
@@ -902,57 +708,6 @@ func (s *Server) Webhooks(teamID int64) []Webhook {
 	return out
 }
 
-// Requests returns every recorded request in the order they were answered.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// Count returns how many recorded requests went to route.
-func (s *Server) Count(route string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Route == route {
-			n++
-		}
-	}
-	return n
-}
-
-// Counts returns the number of recorded requests per route.
-func (s *Server) Counts() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]int{}
-	for _, r := range s.requests {
-		out[r.Route]++
-	}
-	return out
-}
-
-// Writes returns the number of recorded create and delete requests.
-func (s *Server) Writes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Route == RouteCreate || r.Route == RouteDelete {
-			n++
-		}
-	}
-	return n
-}
-
-// ResetRequests forgets the recorded requests (stored configurations, tokens and quota usage stay).
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = nil
-}
-
 // storeLocked stores w for team under a fresh id; s.mu must be held.
 func (s *Server) storeLocked(team int64, w Webhook) string {
 	w = copyWebhook(w)
@@ -985,7 +740,7 @@ func (s *Server) removeLocked(id string) bool {
 // newIDLocked returns an id never issued before, UUID-like or, with numeric ids on, decimal (then
 // numeric is true); s.mu must be held.
 func (s *Server) newIDLocked() (id string, numeric bool) {
-	for s.numericIDs {
+	for s.set.NumericIDs {
 		id := strconv.FormatUint(s.nextNumeric, 10)
 		s.nextNumeric++
 		if !s.usedIDs[id] {
@@ -1035,10 +790,6 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-func validCreateStatus(code int) bool {
-	return code == http.StatusOK || code == http.StatusCreated
 }
 
 func defaultOrganizations() []Organization {

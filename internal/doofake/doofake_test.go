@@ -147,16 +147,16 @@ func TestCreate_statusKnobAndIDShape(t *testing.T) {
 		status int
 	}{
 		{"default", Options{}, 0, http.StatusOK},
-		{"option 201", Options{CreateStatus: http.StatusCreated}, 0, http.StatusCreated},
+		{"option 201", Options{Settings: Settings{CreateStatus: http.StatusCreated}}, 0, http.StatusCreated},
 		{"setter 201", Options{}, http.StatusCreated, http.StatusCreated},
-		{"setter back to 200", Options{CreateStatus: http.StatusCreated}, http.StatusOK, http.StatusOK},
+		{"setter back to 200", Options{Settings: Settings{CreateStatus: http.StatusCreated}}, http.StatusOK, http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, tt.opts)
 			if tt.set != 0 {
-				e.fake.SetCreateStatus(tt.set)
+				e.fake.Update(func(st *Settings) { st.CreateStatus = tt.set })
 			}
 			a := e.authed(e.token(), http.MethodPost, "/v1/team/1/webhooks", plainBody("s"))
 			if a.status != tt.status {
@@ -267,7 +267,7 @@ func TestTeams_foreignIsForbiddenAndNonNumericNotFound(t *testing.T) {
 
 func TestList_paginatesInCreationOrder(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	var ids []string
 	for i := range 5 {
@@ -321,9 +321,9 @@ func TestList_paginatesInCreationOrder(t *testing.T) {
 	if p := a.problem(t); a.status != http.StatusConflict || p.Title != "Conflict" || p.Detail != "Invalid page provided" {
 		t.Errorf("page=4 of 3: HTTP %d %s, want the 409 problem", a.status, a.body)
 	}
-	e.fake.SetPageSize(10)
+	e.fake.Update(func(st *Settings) { st.PageSize = 10 })
 	if p := e.list(tok, 1, ""); p.PageCount != 1 || len(p.ids()) != 5 {
-		t.Errorf("after SetPageSize(10): %d pages, %d items", p.PageCount, len(p.ids()))
+		t.Errorf("after a page size of 10: %d pages, %d items", p.PageCount, len(p.ids()))
 	}
 	empty := newEnv(t, Options{})
 	etok := empty.token()
@@ -389,7 +389,7 @@ func TestList_itemsEchoOrOmitEventIDs(t *testing.T) {
 		echoed  bool
 	}{
 		{"default echoes", Options{}, nil, true},
-		{"option omits", Options{OmitEventIDsInList: true}, nil, false},
+		{"option omits", Options{Settings: Settings{OmitEventIDsInList: true}}, nil, false},
 		{"setter omits", Options{}, ptr(true), false},
 	}
 	for _, tt := range tests {
@@ -397,7 +397,7 @@ func TestList_itemsEchoOrOmitEventIDs(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, tt.opts)
 			if tt.setOmit != nil {
-				e.fake.SetOmitEventIDsInList(*tt.setOmit)
+				e.fake.Update(func(st *Settings) { st.OmitEventIDsInList = *tt.setOmit })
 			}
 			tok := e.token()
 			id := e.create(tok, body)
@@ -409,7 +409,7 @@ func TestList_itemsEchoOrOmitEventIDs(t *testing.T) {
 			}
 			for _, k := range []string{"created_at", "status"} {
 				if _, ok := item[k]; ok {
-					t.Errorf("item carries %q, which only SetExtraListFields adds: %v", k, item)
+					t.Errorf("item carries %q, which only ExtraListFields adds: %v", k, item)
 				}
 			}
 			if item["description"] != "" {
@@ -499,7 +499,7 @@ func TestNoGetByIDNoUpdateAndUnknownPaths(t *testing.T) {
 func TestThrottle_429WithRetryAfterPerClock(t *testing.T) {
 	t.Parallel()
 	clock := newTestClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-	e := newEnv(t, Options{RequestsPerSecond: 1, Now: clock.Now})
+	e := newEnv(t, Options{Settings: Settings{RequestsPerSecond: 1}, Now: clock.Now})
 	tok := e.token()
 	a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", "")
 	if a.status != http.StatusTooManyRequests || strings.TrimSpace(string(a.body)) != `{"message":"Too Many Requests"}` {
@@ -512,13 +512,13 @@ func TestThrottle_429WithRetryAfterPerClock(t *testing.T) {
 	if a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", ""); a.status != http.StatusOK {
 		t.Errorf("after a second: HTTP %d, want 200", a.status)
 	}
-	e.fake.SetRequestsPerSecond(0.25)
+	e.fake.Update(func(st *Settings) { st.RequestsPerSecond = 0.25 })
 	e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", "")
 	a = e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", "")
 	if ra, _ := strconv.Atoi(a.header.Get("Retry-After")); a.status != http.StatusTooManyRequests || ra != 4 {
 		t.Errorf("at 0.25 rps: HTTP %d Retry-After %q, want 429 and 4", a.status, a.header.Get("Retry-After"))
 	}
-	e.fake.SetRequestsPerSecond(0)
+	e.fake.Update(func(st *Settings) { st.RequestsPerSecond = 0 })
 	for range 5 {
 		if a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", ""); a.status != http.StatusOK {
 			t.Fatalf("throttle off: HTTP %d", a.status)
@@ -529,7 +529,7 @@ func TestThrottle_429WithRetryAfterPerClock(t *testing.T) {
 func TestDailyQuota_429UntilUTCMidnight(t *testing.T) {
 	t.Parallel()
 	clock := newTestClock(time.Date(2026, 1, 2, 23, 0, 0, 0, time.UTC))
-	e := newEnv(t, Options{DailyQuota: 2, Now: clock.Now})
+	e := newEnv(t, Options{Settings: Settings{DailyQuota: 2}, Now: clock.Now})
 	tok := e.token()
 	if a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", ""); a.status != http.StatusOK {
 		t.Fatalf("second request: HTTP %d", a.status)
@@ -656,7 +656,7 @@ func TestLostCreate_storedButUnanswered(t *testing.T) {
 func TestTokens_expireByTTLAndOnDemand(t *testing.T) {
 	t.Parallel()
 	clock := newTestClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	e := newEnv(t, Options{TokenTTL: time.Minute, Now: clock.Now})
+	e := newEnv(t, Options{Settings: Settings{TokenTTL: Seconds(time.Minute)}, Now: clock.Now})
 	tok := e.token()
 	if a := e.authed(tok, http.MethodGet, "/v1/team/1/webhooks", ""); a.status != http.StatusOK {
 		t.Fatalf("fresh token: HTTP %d", a.status)
@@ -729,7 +729,7 @@ func TestRequests_recordEverythingButHeaders(t *testing.T) {
 
 func TestConcurrentCreatesAndLists(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 7})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 7}})
 	tok := e.token()
 	const n = 50
 	ids := make([]string, n)
@@ -783,13 +783,13 @@ func TestConcurrentCreatesAndLists(t *testing.T) {
 
 func TestLatency_appliedAndCancellable(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{Latency: 50 * time.Millisecond})
+	e := newEnv(t, Options{Settings: Settings{Latency: Milliseconds(50 * time.Millisecond)}})
 	start := time.Now()
 	e.keyed(http.MethodDelete, "/v1/webhooks/x", "")
 	if d := time.Since(start); d < 50*time.Millisecond {
 		t.Errorf("answered after %s, want at least the 50 ms latency", d)
 	}
-	e.fake.SetLatency(time.Minute)
+	e.fake.Update(func(st *Settings) { st.Latency = Milliseconds(time.Minute) })
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, e.srv.URL+"/v1/webhooks/x", nil)
@@ -968,7 +968,7 @@ func TestIgnoreDeletes_answers204AndKeepsTheConfiguration(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	id := fake.Seed(1, Webhook{Name: "kept", Hooks: []Hook{{Type: "order_created", Method: "POST", Endpoint: "https://a.example.com"}}})
-	fake.SetIgnoreDeletes(true)
+	fake.Update(func(st *Settings) { st.IgnoreDeletes = true })
 	req, _ := http.NewRequest(http.MethodDelete, srv.URL+"/v1/webhooks/"+id, nil)
 	req.Header.Set("x-api-key", DefaultAPIKey)
 	resp, err := srv.Client().Do(req)

@@ -52,7 +52,8 @@ type envelope struct {
 	Links            map[string]link `json:"_links"`
 }
 
-// ServeHTTP answers one request as doo would, or an admin request under /_fake/.
+// ServeHTTP answers one request as doo would and records it, or an admin request under /_fake/, which
+// is never recorded.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, adminPrefix) {
 		s.serveAdmin(w, r)
@@ -60,7 +61,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := resolve(r.Method, r.URL.Path)
 	s.mu.Lock()
-	at, latency := s.now(), s.latency
+	at, latency := s.now(), time.Duration(s.set.Latency)
 	s.mu.Unlock()
 	rec := Request{Method: r.Method, Path: r.URL.Path, Route: rt.name, TeamID: rt.team, At: at, Host: r.Host,
 		HasAPIKey: len(r.Header.Values("x-api-key")) > 0, HasAuthorization: len(r.Header.Values("Authorization")) > 0}
@@ -92,13 +93,6 @@ func (s *Server) problemReply(p *problem, path string) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.renderProblemLocked(p, path, nil)
-}
-
-// record appends one request to the log.
-func (s *Server) record(rec Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, rec)
 }
 
 // wait sleeps d unless ctx ends first; it reports whether the request is still wanted.
@@ -169,7 +163,7 @@ func (s *Server) handle(r *http.Request, rt route, body []byte) reply {
 	s.commitDueLocked()
 	fail := func(p *problem) reply {
 		var echo []byte
-		if rt.name == RouteCreate && s.echoErrors {
+		if rt.name == RouteCreate && s.set.EchoRequestInErrors {
 			echo = body
 		}
 		return s.renderProblemLocked(p, path, echo)
@@ -225,7 +219,7 @@ func (s *Server) handle(r *http.Request, rt route, body []byte) reply {
 	case RouteCreate:
 		rep, p = s.createLocked(path, rt.team, body)
 	default:
-		if !s.ignoreDeletes {
+		if !s.set.IgnoreDeletes {
 			s.removeLocked(rt.id)
 		}
 		rep = reply{status: http.StatusNoContent, header: http.Header{}}
@@ -244,28 +238,28 @@ func (s *Server) limitLocked(key string) (reply, bool) {
 	if u.day != day {
 		u = usage{day: day}
 	}
-	if s.quota > 0 && u.used >= s.quota {
+	if s.set.DailyQuota > 0 && u.used >= s.set.DailyQuota {
 		utc := now.UTC()
 		midnight := time.Date(utc.Year(), utc.Month(), utc.Day()+1, 0, 0, 0, 0, time.UTC)
 		rep := jsonReply(http.StatusTooManyRequests, map[string]string{"message": "Limit Exceeded"})
 		rep.header.Set("Retry-After", retryAfter(midnight.Sub(utc)))
-		rep.header.Set("X-Doofake-Reason", fmt.Sprintf("daily quota of %d requests exceeded", s.quota))
+		rep.header.Set("X-Doofake-Reason", fmt.Sprintf("daily quota of %d requests exceeded", s.set.DailyQuota))
 		return rep, true
 	}
-	if s.rps > 0 {
-		capacity := math.Max(1, s.rps)
+	if s.set.RequestsPerSecond > 0 {
+		capacity := math.Max(1, s.set.RequestsPerSecond)
 		b := s.buckets[key]
 		if b == nil {
 			b = &bucket{tokens: capacity, last: now}
 			s.buckets[key] = b
 		}
 		if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-			b.tokens = math.Min(capacity, b.tokens+elapsed*s.rps)
+			b.tokens = math.Min(capacity, b.tokens+elapsed*s.set.RequestsPerSecond)
 			b.last = now
 		}
 		if b.tokens < 1 {
 			rep := jsonReply(http.StatusTooManyRequests, map[string]string{"message": "Too Many Requests"})
-			rep.header.Set("Retry-After", retryAfter(time.Duration((1-b.tokens)/s.rps*float64(time.Second))))
+			rep.header.Set("Retry-After", retryAfter(time.Duration((1-b.tokens)/s.set.RequestsPerSecond*float64(time.Second))))
 			return rep, true
 		}
 		b.tokens--
@@ -342,13 +336,13 @@ func (s *Server) authorizeLocked(header string) *problem {
 		reason = "missing"
 	} else if issued, ok := s.tokens[tok]; !ok {
 		reason = "The access token provided is invalid"
-	} else if s.tokenTTL > 0 && !s.now().Before(issued.Add(s.tokenTTL)) {
+	} else if s.set.TokenTTL > 0 && !s.now().Before(issued.Add(time.Duration(s.set.TokenTTL))) {
 		reason = "The access token provided has expired"
 	}
 	switch {
 	case reason == "":
 		return nil
-	case !s.bearerChallenges:
+	case !s.set.OAuth2BearerChallenges:
 		return newProblem(http.StatusUnauthorized, "Unauthorized")
 	case reason == "missing":
 		p := newProblem(http.StatusForbidden, "Forbidden")

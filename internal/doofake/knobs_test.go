@@ -116,7 +116,7 @@ func seedNames(fake *Server, names ...string) []string {
 
 func TestReplaceBetweenPages_shiftsEveryLaterItemOnePlace(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	ids := seedNames(e.fake, "a", "b", "c", "d", "e")
 	e.fake.ReplaceBetweenPages(1, ids[1])
@@ -160,7 +160,7 @@ func TestReplaceBetweenPages_shiftsEveryLaterItemOnePlace(t *testing.T) {
 
 func TestReplaceBetweenPages_waitsForAMultiPageListing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	ids := seedNames(e.fake, "only")
 	e.fake.ReplaceBetweenPages(1, ids[0])
@@ -182,7 +182,7 @@ func TestReplaceBetweenPages_waitsForAMultiPageListing(t *testing.T) {
 
 func TestReplaceBetweenPagesNamed_picksTheFirstMatchOrNothing(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	ids := seedNames(e.fake, "managed-1", "handmade-1", "handmade-2")
 	e.fake.ReplaceBetweenPagesNamed(1, "handmade")
@@ -191,7 +191,7 @@ func TestReplaceBetweenPagesNamed_picksTheFirstMatchOrNothing(t *testing.T) {
 		t.Fatalf("Replacements = %+v, want handmade-1 (%s) replaced", reps, ids[1])
 	}
 
-	none := newEnv(t, Options{PageSize: 2})
+	none := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	seedNames(none.fake, "a", "b", "c")
 	before := none.fake.Webhooks(1)
 	none.fake.ReplaceBetweenPagesMatching(1, func(w Webhook) bool { return w.Name == "nobody" })
@@ -200,7 +200,7 @@ func TestReplaceBetweenPagesNamed_picksTheFirstMatchOrNothing(t *testing.T) {
 		t.Error("with no matching configuration the listing must consume the arm and change nothing")
 	}
 
-	gone := newEnv(t, Options{PageSize: 2})
+	gone := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	gids := seedNames(gone.fake, "a", "b", "c")
 	gone.fake.ReplaceBetweenPages(1, "missing")
 	gone.list(gone.token(), 1, "")
@@ -220,7 +220,7 @@ func TestOmitDescriptionInList_leavesTheKeyOut(t *testing.T) {
 			t.Errorf("default: item %v lacks description (doo echoes it, possibly empty)", item["name"])
 		}
 	}
-	e.fake.SetOmitDescriptionInList(true)
+	e.fake.Update(func(st *Settings) { st.OmitDescriptionInList = true })
 	for _, item := range e.list(tok, 1, "").Embedded.Webhooks {
 		if v, ok := item["description"]; ok {
 			t.Errorf("omitting: item %v has description %q", item["name"], v)
@@ -229,7 +229,7 @@ func TestOmitDescriptionInList_leavesTheKeyOut(t *testing.T) {
 	if w := e.fake.Webhooks(1); w[0].Description != "text" {
 		t.Errorf("stored description %q lost", w[0].Description)
 	}
-	e.fake.SetOmitDescriptionInList(false)
+	e.fake.Update(func(st *Settings) { st.OmitDescriptionInList = false })
 	if d := e.list(tok, 1, "").Embedded.Webhooks[0]["description"]; d != "text" {
 		t.Errorf("turned off: description %v, want text", d)
 	}
@@ -237,17 +237,17 @@ func TestOmitDescriptionInList_leavesTheKeyOut(t *testing.T) {
 
 func TestIgnorePageParam_answersPageOneWithTheClaimedPageCount(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	ids := seedNames(e.fake, "a", "b", "c", "d", "e")
-	e.fake.SetIgnorePageParam(1000000)
+	e.fake.Update(func(st *Settings) { st.IgnorePageParam = 1000000 })
 	for _, q := range []string{"", "?page=1", "?page=3", "?page=999999"} {
 		p := e.list(tok, 1, q)
 		if !reflect.DeepEqual(p.ids(), ids[:2]) || p.PageCount != 1000000 || p.Page != 1 || p.TotalItems != 5 {
 			t.Errorf("%q: ids %v page %d/%d total %d, want page 1's items and page_count 1000000", q, p.ids(), p.Page, p.PageCount, p.TotalItems)
 		}
 	}
-	e.fake.SetIgnorePageParam(0)
+	e.fake.Update(func(st *Settings) { st.IgnorePageParam = 0 })
 	if p := e.list(tok, 1, "?page=3"); !reflect.DeepEqual(p.ids(), ids[4:]) || p.PageCount != 3 {
 		t.Errorf("turned off: page 3 = %v of %d", p.ids(), p.PageCount)
 	}
@@ -255,10 +255,10 @@ func TestIgnorePageParam_answersPageOneWithTheClaimedPageCount(t *testing.T) {
 
 func TestNumericIDs_areJSONNumbersAbove2To53(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 25})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 25}})
 	tok := e.token()
 	uuid := e.create(tok, plainBody("before"))
-	e.fake.SetNumericIDs(true)
+	e.fake.Update(func(st *Settings) { st.NumericIDs = true })
 	var created []string
 	for i := range 2 {
 		a := e.authed(tok, http.MethodPost, teamPath(1), plainBody(fmt.Sprintf("n%d", i)))
@@ -391,7 +391,7 @@ func TestOtherHost_recordsWhatARedirectCarried(t *testing.T) {
 
 func TestAdminConfig_newKnobs(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 2})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 2}})
 	tok := e.token()
 	ids := seedNames(e.fake, "a", "b", "c")
 	admin := func(body string) {
@@ -433,7 +433,7 @@ func TestAdminConfig_newKnobs(t *testing.T) {
 
 func TestDisarm_removesFaultsLostCreatesAndReplacements(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{PageSize: 1})
+	e := newEnv(t, Options{Settings: Settings{PageSize: 1}})
 	tok := e.token()
 	ids := seedNames(e.fake, "a", "b")
 	e.fake.SetFaultRule(RouteList, Fault{Status: http.StatusNotFound, Count: 1})

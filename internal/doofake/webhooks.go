@@ -69,10 +69,10 @@ func (s *Server) createLocked(path string, team int64, body []byte) (reply, *pro
 		return reply{}, newProblem(status, http.StatusText(status)+" (the configuration was stored; answer lost by the emulator)")
 	}
 	data := s.jsonIDLocked(id)
-	if s.createObject {
+	if s.set.CreateAnswersObject {
 		data = s.objectLocked(id)
 	}
-	return envelopeReply(s.createStatus, path, "Success", "Success", data), nil
+	return envelopeReply(s.set.CreateStatus, path, "Success", "Success", data), nil
 }
 
 // objectLocked is the stored configuration id as a JSON object, secrets included; s.mu must be held.
@@ -116,12 +116,12 @@ func pageParam(q url.Values) (int, *problem) {
 	return page, nil
 }
 
-// pageSizeLocked is the page size of this listing: the fixed one, or with SetPageSizeParam the client's
+// pageSizeLocked is the page size of this listing: the fixed one, or with Settings.PageSizeParam the client's
 // choice, checked as api-tools-rest's getList and api-tools-hal's Collection::setPageSize do (-1 turns
 // pagination off); used reports whether the client chose it; s.mu must be held.
 func (s *Server) pageSizeLocked(q url.Values) (size int, used bool, p *problem) {
-	size = s.pageSize
-	param := s.pageSizeParam
+	size = s.set.PageSize
+	param := s.set.PageSizeParam
 	if param.Name == "" {
 		return size, false, nil
 	}
@@ -156,10 +156,10 @@ func (s *Server) listLocked(r *http.Request, team int64) (reply, *problem) {
 	if p != nil {
 		return reply{}, p
 	}
-	if s.ignorePageCount > 0 {
+	if s.set.IgnorePageParam > 0 {
 		page = 1
 	}
-	if s.unstableOrder && page == 1 {
+	if s.set.UnstableOrder && page == 1 {
 		s.rotateTeamLocked(team)
 	}
 	var all []*storedWebhook
@@ -174,17 +174,17 @@ func (s *Server) listLocked(r *http.Request, team int64) (reply, *problem) {
 		perPage = max(total, 1)
 	}
 	pages := (total + perPage - 1) / perPage
-	if s.legacyEmptyList && pages == 0 {
+	if s.set.LegacyEmptyList && pages == 0 {
 		pages = 1
 	}
-	if s.ignorePageCount > 0 {
-		pages = s.ignorePageCount
+	if s.set.IgnorePageParam > 0 {
+		pages = s.set.IgnorePageParam
 	}
 	base := docHost + r.URL.Path
 	href := func(n int) string {
 		v := url.Values{}
 		if sizeUsed {
-			v.Set(s.pageSizeParam.Name, strconv.Itoa(size))
+			v.Set(s.set.PageSizeParam.Name, strconv.Itoa(size))
 		}
 		if n > 0 {
 			v.Set("page", strconv.Itoa(n))
@@ -242,13 +242,13 @@ func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 		Hooks: make([]listedHook, len(w.Hooks)),
 		Links: map[string]link{"self": {Href: "https://api.doo.net/v1/webhooks/" + w.ID}},
 	}
-	if s.extraListFields {
+	if s.set.ExtraListFields {
 		item.Status, item.CreatedAt = "active", sw.created.Format(time.RFC3339)
 	}
-	if !s.omitEventIDs {
+	if !s.set.OmitEventIDsInList {
 		item.EventID, item.EventGuideID = w.EventID, w.EventGuideID
 	}
-	if !s.omitDescription {
+	if !s.set.OmitDescriptionInList {
 		item.Description = &w.Description
 	}
 	for i, h := range w.Hooks {
@@ -257,7 +257,7 @@ func (s *Server) listedLocked(sw *storedWebhook) listedWebhook {
 			typ += "_" + s.suffixLocked(w.ID, i, h.Type)
 		}
 		item.Hooks[i] = listedHook{Type: typ, Method: h.Method, Endpoint: h.Endpoint, Origin: h.Origin}
-		if s.extraListFields {
+		if s.set.ExtraListFields {
 			active := true
 			item.Hooks[i].Active = &active
 		}

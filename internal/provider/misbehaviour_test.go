@@ -207,7 +207,7 @@ func TestAccWebhook_aPersistent404ListingIsAnErrorAndKeepsState(t *testing.T) {
 // place, counts stay the same, and one managed configuration is missing from that listing. A second
 // listing finds it, so nothing is dropped from state and nothing is created twice.
 func TestAccWebhook_pagesShiftedByAnotherWriterDropNothing(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{PageSize: 2})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 2}})
 	other := env.fake.Seed(testTeam, doofake.Webhook{Name: "other-pipeline", Hooks: []doofake.Hook{{Type: "event_created", Method: "POST", Endpoint: "https://other.example.com/"}}})
 	env.fake.Seed(testTeam, doofake.Webhook{Name: "other-pipeline-2", Hooks: []doofake.Hook{{Type: "event_created", Method: "POST", Endpoint: "https://other.example.com/2"}}})
 	resource.ParallelTest(t, resource.TestCase{
@@ -261,7 +261,7 @@ func TestAccProvider_redirectsAreNeverFollowedWithCredentials(t *testing.T) {
 // doo leaves description out of its list items: the configured description is kept and plans nothing.
 func TestAccWebhook_descriptionDooDoesNotEchoPlansNothing(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
-	env.fake.SetOmitDescriptionInList(true)
+	env.fake.Update(func(st *doofake.Settings) { st.OmitDescriptionInList = true })
 	config := env.config(`
 resource "doo_webhook" "test" {
   team_id     = 1
@@ -288,7 +288,7 @@ resource "doo_webhook" "test" {
 // doo sends ids as JSON numbers above 2^53: they keep every digit, so refresh, import and destroy find them.
 func TestAccWebhook_numericIDsKeepEveryDigit(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
-	env.fake.SetNumericIDs(true)
+	env.fake.Update(func(st *doofake.Settings) { st.NumericIDs = true })
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
 		CheckDestroy:             checkNoWebhooksLeft(env),
@@ -555,7 +555,7 @@ resource "doo_webhook" "test" {
 // error. The receiver secret, JSON-escaped in that body, is masked in what the CLI shows.
 func TestAccWebhook_aSecretEchoedByDooIsMaskedInEveryForm(t *testing.T) {
 	env := newTestEnv(t, doofake.Options{})
-	env.fake.SetEchoRequestInErrors(true)
+	env.fake.Update(func(st *doofake.Settings) { st.EchoRequestInErrors = true })
 	env.fake.SetFaultRule(doofake.RouteCreate, doofake.Fault{Status: http.StatusBadRequest, Fraction: 1})
 	escaped := strings.NewReplacer("&", `\u0026`, "<", `\u003c`, ">", `\u003e`).Replace(echoedSecret)
 	resource.ParallelTest(t, resource.TestCase{

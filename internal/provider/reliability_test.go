@@ -171,7 +171,7 @@ func TestAccWebhook_survivesThirtyPercentServerErrors(t *testing.T) {
 }
 
 func TestAccWebhook_oneRequestPerSecondSurfacesNo429AndRenewsTokens(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{RequestsPerSecond: 1})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{RequestsPerSecond: 1}})
 	config := strings.Replace(env.config(tenWebhooks), "requests_per_second = 100", "requests_per_second = 1", 1)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
@@ -191,7 +191,7 @@ func TestAccWebhook_oneRequestPerSecondSurfacesNo429AndRenewsTokens(t *testing.T
 }
 
 func TestAccWebhook_exhaustedDailyQuotaFailsFastNamingTheLimit(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{DailyQuota: 3})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{DailyQuota: 3}})
 	start := time.Now()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
@@ -202,7 +202,7 @@ func TestAccWebhook_exhaustedDailyQuotaFailsFastNamingTheLimit(t *testing.T) {
 			},
 			{
 				// Once doo raises the limit, the same apply converges: nothing created before was lost.
-				PreConfig: func() { env.fake.SetDailyQuota(0) },
+				PreConfig: func() { env.fake.Update(func(st *doofake.Settings) { st.DailyQuota = 0 }) },
 				Config:    env.config(tenWebhooks),
 				Check:     expectStored(env, 10),
 			},
@@ -277,13 +277,13 @@ func TestAccWebhook_unconfirmedDeleteStaysInState(t *testing.T) {
 			{Config: env.config(plainWebhook, "sticky")},
 			{
 				// doo answers 204 but still lists the configuration.
-				PreConfig:   func() { env.fake.SetIgnoreDeletes(true) },
+				PreConfig:   func() { env.fake.Update(func(st *doofake.Settings) { st.IgnoreDeletes = true }) },
 				Config:      env.config(""),
 				ExpectError: regexp.MustCompile(`(?s)Cannot confirm the deletion.*still\s+listed.*stays\s+in\s+state`),
 			},
 			{
 				// The resource is still in state, so the next apply deletes it again.
-				PreConfig: func() { env.fake.SetIgnoreDeletes(false) },
+				PreConfig: func() { env.fake.Update(func(st *doofake.Settings) { st.IgnoreDeletes = false }) },
 				Config:    env.config(""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(webhookAddr, plancheck.ResourceActionDestroy)},

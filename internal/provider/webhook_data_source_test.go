@@ -16,7 +16,7 @@ import (
 )
 
 func TestAccWebhookDataSource_byIDAndByNameFromOneListing(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{PageSize: 25})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 25}})
 	for i := range 27 {
 		env.fake.Seed(testTeam, doofake.Webhook{
 			Name:  fmt.Sprintf("seeded-%02d", i),

@@ -247,7 +247,7 @@ func TestListWebhooks_schemaIsServed(t *testing.T) {
 }
 
 func TestListWebhooks_resultsAndIdentitiesMatchTheTeam(t *testing.T) {
-	e := newProtoEnv(t, doofake.Options{PageSize: 25})
+	e := newProtoEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 25}})
 	ids := seedTeam(e, 30)
 	e.fake.ResetRequests()
 	results := e.list(t, team(testTeam), false, 0)

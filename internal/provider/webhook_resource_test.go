@@ -139,7 +139,7 @@ func TestAccWebhook_graphQLHookPlansNoChanges(t *testing.T) {
 	if reorderedGraphQLWebhook == graphQLWebhook || !strings.Contains(reorderedGraphQLWebhook, `\"variables\"`) {
 		t.Fatal("reorderedGraphQLWebhook did not reorder the test configuration")
 	}
-	env := newTestEnv(t, doofake.Options{OmitEventIDsInList: true})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{OmitEventIDsInList: true}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
 		CheckDestroy:             checkNoWebhooksLeft(env),

@@ -14,7 +14,7 @@ import (
 )
 
 func TestAccWebhooksDataSource_readsEveryPage(t *testing.T) {
-	env := newTestEnv(t, doofake.Options{PageSize: 25})
+	env := newTestEnv(t, doofake.Options{Settings: doofake.Settings{PageSize: 25}})
 	const n = 30
 	for i := range n {
 		env.fake.Seed(testTeam, doofake.Webhook{
