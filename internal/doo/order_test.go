@@ -105,9 +105,9 @@ func TestDeleteWebhook_aChangedOrderIsRememberedForGood(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, doofake.Options{}, nil, nil)
 	ids := seed(t, env.Fake, 60)
-	env.Fake.SetUnstableOrder(true)
+	env.Fake.Update(func(st *doofake.Settings) { st.UnstableOrder = true })
 	learnOrder(t, env) // two listings that disagree
-	env.Fake.SetUnstableOrder(false)
+	env.Fake.Update(func(st *doofake.Settings) { st.UnstableOrder = false })
 	apply := nextProcess(t, env, false)
 	before := env.Fake.Count(doofake.RouteList)
 	if err := apply.DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {
