@@ -207,6 +207,20 @@ func TestAccPlanEstimate_warnsOverTheQuota(t *testing.T) {
 	if out := plan(); strings.Contains(out, quotaWarning) {
 		t.Fatalf("the plan warns within a quota of 1000:\n%s", tail([]byte(out)))
 	}
+	// A destroy plan warns too: 30 deletes and their confirming listings exceed a quota of 20.
+	h.run("apply", "-auto-approve", "-input=false", "-no-color")
+	h.configure(30, "one", 20)
+	out = strings.Join(strings.Fields(strings.ReplaceAll(string(h.run("plan", "-destroy", "-input=false", "-no-color")), "│", " ")), " ")
+	if c := strings.Count(out, quotaWarning); c != 1 {
+		t.Fatalf("the destroy plan shows %d quota warnings over a quota of 20, want 1:\n%s", c, tail([]byte(out)))
+	}
+	if !regexp.MustCompile(`\(0 creates and \d+ deletes over 1 team\) will send (about|at least) \d+ requests to doo`).MatchString(out) ||
+		!strings.Contains(out, "allows 20 requests a day") {
+		t.Errorf("the destroy plan's warning lacks its figures:\n%s", tail([]byte(out)))
+	}
+	if est := h.lastEstimate(); est["deletes"] != 30 || est["requests"] <= 30 {
+		t.Errorf("the destroy plan's last estimate is %v, want 30 deletes costing more than 30 requests", est)
+	}
 }
 
 func TestDailyQuota_blockThenEnvironmentThenDefault(t *testing.T) {
