@@ -136,7 +136,7 @@ func estimateTeam(t TeamPlan, par int) float64 {
 		size = max(size, t.Deletes) // what is deleted exists
 	}
 	l := teamListings{pageSize: page, last: -1}
-	if t.Remembered && t.SizeKnown {
+	if t.Remembered {
 		// The apply starts from this process's listing: it knows where each configuration stood, and its
 		// first listing, compared with this one, can show doo's order stable.
 		l.last, l.learned = size, t.OrderLearned
@@ -155,12 +155,15 @@ func estimateTeam(t TeamPlan, par int) float64 {
 		k := min(par, t.Deletes-deleted)
 		deleted += k
 		l.requests += float64(k)
-		// A large team: the pages holding the k places alone (see confirmByPages, which reckons the team's
-		// size from its last whole listing); a place between two pages is looked at again after the next
-		// round, at no extra cost in the model.
+		// Once the order is known, the pages holding the k places alone (see confirmByPages, which reckons
+		// the team's size from its last whole listing); a place between two pages is looked at again after
+		// the next round, at no extra cost in the model. The places lie among the configurations the last
+		// listing showed, less those deleted since: configurations created after it are listed after them
+		// (the emulator's order, and a database's usual one; where doo orders otherwise, a replacement's
+		// rounds cost a little more than this).
 		sinceListed += k
 		if m := l.last - sinceListed; listedBefore && l.learned && l.pages(m) >= pageProofMinPages {
-			p := float64(l.pages(size - deleted))
+			p := float64(l.pages(m))
 			l.requests += p * (1 - math.Pow(1-1/p, float64(k)))
 			continue
 		}

@@ -46,8 +46,9 @@ func TestEstimateApply(t *testing.T) {
 		// a listing of 10 before the creates, then rounds leave 10 configurations: one listing proves them
 		"replace 10": {ApplyPlan{Teams: []TeamPlan{known(10, 10, 10)}}, 1 + 1 + 10 + 10 + 1, false},
 		// two listings of 4 pages and 100 POSTs; then the rounds of deletes, the first of which knows the
-		// team's order, each ask for the pages holding their 10 places, of 8 pages down to 4
-		"replace 100":  {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 262, false},
+		// team's order, each ask for the pages holding their 10 places, which lie among the old 100 (the
+		// new ones are listed after them): of 4 pages down to 1
+		"replace 100":  {ApplyPlan{Teams: []TeamPlan{known(100, 100, 100)}}, 243, false},
 		"pages of 100": {ApplyPlan{Teams: []TeamPlan{{TeamID: 1, Size: 100, SizeKnown: true, PageSize: 100, Deletes: 100}}}, 1 + 100 + 2 + 9, false},
 		"two teams, one token": {ApplyPlan{Teams: []TeamPlan{known(0, 10, 0), {TeamID: 2, Size: 10, SizeKnown: true, Deletes: 10}}},
 			1 + (1 + 10) + (10 + 2), false},

@@ -142,15 +142,22 @@ func orderEvidence(l, prior *Listing) (agree, disagree bool) {
 	return shared >= 2, false
 }
 
-// OrderRemembered reports what the next process will know of a team from this one: remembered, that the
-// order of this process's last listing of the team is on record (so the next process knows where each of
-// its configurations stood), and learned, that doo's order in the team is known stable.
+// OrderRemembered reports what the next process will know of a team: remembered, that the order of a
+// listing of the team is on record for it (this process's last listing, or, where this process has not
+// listed the team, the one an earlier process left: Terraform refreshes and plans a destroy in separate
+// processes), so that it knows where each configuration stood; and learned, that doo's order in the team
+// is known stable.
 func (c *Client) OrderRemembered(teamID int64) (remembered, learned bool) {
 	s := c.store
 	s.mu.Lock()
+	st, listed := s.teams[teamID]
+	listed = listed && st.lastListing != nil
+	s.mu.Unlock()
+	recalled := !listed && s.recall(context.Background(), teamID) != nil
+	st = s.state(teamID)
+	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.teams[teamID]
-	if !ok || !st.remembered || st.orderBroken {
+	if st.orderBroken || !(st.remembered || recalled) {
 		return false, false
 	}
 	return true, st.orderAgreed > 0

@@ -181,3 +181,29 @@ func TestOrderMemory_holdsIDsOnly(t *testing.T) {
 		t.Errorf("the order file's mode is %04o, want 0600", fi.Mode().Perm())
 	}
 }
+
+// The plan's estimate asks what the apply will know. Terraform refreshes and plans a destroy in separate
+// processes, so the process that estimates may not have listed the team itself: what an earlier process
+// left counts too.
+func TestOrderRemembered_countsWhatAnEarlierProcessLeft(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	seed(t, env.Fake, 30)
+	if r, l := nextProcess(t, env, false).OrderRemembered(testTeam); r || l {
+		t.Errorf("before any listing: OrderRemembered = %v, %v, want false, false", r, l)
+	}
+	mustList(t, env.Client)
+	if r, l := env.Client.OrderRemembered(testTeam); !r || l {
+		t.Errorf("the listing process after one listing: OrderRemembered = %v, %v, want true, false", r, l)
+	}
+	if r, l := nextProcess(t, env, false).OrderRemembered(testTeam); !r || l {
+		t.Errorf("the next process after one listing: OrderRemembered = %v, %v, want true, false", r, l)
+	}
+	learnOrder(t, env)
+	if r, l := nextProcess(t, env, false).OrderRemembered(testTeam); !r || !l {
+		t.Errorf("the next process after two listings that agree: OrderRemembered = %v, %v, want true, true", r, l)
+	}
+	if r, l := nextProcess(t, env, true).OrderRemembered(testTeam); r || l {
+		t.Errorf("another machine: OrderRemembered = %v, %v, want false, false", r, l)
+	}
+}
