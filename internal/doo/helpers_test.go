@@ -280,6 +280,20 @@ func wantListsSince(t *testing.T, fake *doofake.Server, before, want int, why st
 	}
 }
 
+// wantDeleteConfirmed deletes id from the test team with c, fails the test unless the delete is confirmed
+// and the emulator no longer holds it, and checks that confirming it took want list requests.
+func wantDeleteConfirmed(t *testing.T, env *testEnv, c *doo.Client, id string, want int, why string) {
+	t.Helper()
+	before := env.Fake.Count(doofake.RouteList)
+	if err := c.DeleteWebhook(context.Background(), testTeam, id); err != nil {
+		t.Fatal(err)
+	}
+	wantListsSince(t, env.Fake, before, want, why)
+	if contains(storedIDs(env.Fake), id) {
+		t.Error("the emulator still holds the deleted configuration")
+	}
+}
+
 // mustList lists the test team, failing the test on an error; a test calls it to fill the client's cache.
 func mustList(t *testing.T, c *doo.Client) []doo.Webhook {
 	t.Helper()

@@ -157,7 +157,7 @@ func (c *Client) OrderRemembered(teamID int64) (remembered, learned bool) {
 	st = s.state(teamID)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st.orderBroken || !(st.remembered || recalled) {
+	if st.orderBroken || (!st.remembered && !recalled) {
 		return false, false
 	}
 	return true, st.orderAgreed > 0

@@ -64,14 +64,7 @@ func TestDeleteWebhook_theNextProcessConfirmsWithOneListing(t *testing.T) {
 				t.Fatal("the plan's listing was not remembered")
 			}
 			apply := nextProcess(t, env, tt.forget)
-			before := env.Fake.Count(doofake.RouteList)
-			if err := apply.DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {
-				t.Fatal(err)
-			}
-			wantListsSince(t, env.Fake, before, tt.want, "confirming the apply's first delete (3 pages a listing)")
-			if contains(storedIDs(env.Fake), ids[30]) {
-				t.Error("the emulator still holds the deleted configuration")
-			}
+			wantDeleteConfirmed(t, env, apply, ids[30], tt.want, "confirming the apply's first delete (3 pages a listing)")
 		})
 	}
 }
@@ -109,11 +102,7 @@ func TestDeleteWebhook_aChangedOrderIsRememberedForGood(t *testing.T) {
 	learnOrder(t, env) // two listings that disagree
 	env.Fake.Update(func(st *doofake.Settings) { st.UnstableOrder = false })
 	apply := nextProcess(t, env, false)
-	before := env.Fake.Count(doofake.RouteList)
-	if err := apply.DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {
-		t.Fatal(err)
-	}
-	wantListsSince(t, env.Fake, before, 6, "confirming a delete where doo's order once changed")
+	wantDeleteConfirmed(t, env, apply, ids[30], 6, "confirming a delete where doo's order once changed")
 	if remembered, learned := apply.OrderRemembered(testTeam); remembered || learned {
 		t.Errorf("OrderRemembered = %v, %v: a changed order must not count as remembered", remembered, learned)
 	}
@@ -140,11 +129,7 @@ func TestDeleteWebhook_aDamagedMemoryIsNotUsed(t *testing.T) {
 				t.Fatal(err)
 			}
 			env.Config.Logger = env.Log
-			before := env.Fake.Count(doofake.RouteList)
-			if err := nextProcess(t, env, false).DeleteWebhook(context.Background(), testTeam, ids[30]); err != nil {
-				t.Fatal(err)
-			}
-			wantListsSince(t, env.Fake, before, 6, "confirming a delete with a damaged memory")
+			wantDeleteConfirmed(t, env, nextProcess(t, env, false), ids[30], 6, "confirming a delete with a damaged memory")
 			if !strings.Contains(env.Log.Text(), "the file is damaged") {
 				t.Errorf("the debug log does not say the memory is damaged:\n%s", env.Log.Text())
 			}
