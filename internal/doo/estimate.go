@@ -169,9 +169,12 @@ func estimateTeam(t TeamPlan, par int) float64 {
 		}
 		sinceListed = 0
 		l.list(size - deleted)
-		if !listedBefore || !l.learned {
+		switch {
+		case !listedBefore || !l.learned:
 			l.list(size - deleted) // the second, independent confirming listing
-		} else {
+		case l.pages(size-deleted) >= pageProofMinPages:
+			// a place between two pages is looked at again on the next round's pages, at no extra cost
+		default:
 			l.requests += l.betweenPages(k, size-deleted) * float64(l.pages(size-deleted))
 		}
 	}

@@ -587,23 +587,8 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	}
 	s.settle(ctx, teamID, deleteWrite)
 	if ref != nil {
-		// A place between two pages decides nothing now, but the team's next deletes shift the pages:
-		// once they ran, its place is most likely inside one, which costs a page, not a listing.
-		for try := 0; try < pageProofTries; try++ {
-			if try > 0 {
-				s.awaitWriteAfter(ctx, teamID, s.seq.Load(), nextWriteWait)
-				s.settle(ctx, teamID, deleteWrite)
-			}
-			gone, decided, tryAgain := s.confirmByPages(ctx, teamID, id, ref, after)
-			if decided && gone {
-				return nil
-			}
-			if decided {
-				return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
-			}
-			if !tryAgain {
-				break
-			}
+		if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after, false); decided {
+			return err
 		}
 	}
 	l, err := s.listingAfter(ctx, teamID, after)
@@ -620,10 +605,18 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if p := s.listingBefore(teamID, l); p != nil && p.startSeq > after && l.independentOf(p) && !p.Has(id) {
 		return nil
 	}
-	// The listing after the delete lacks it; a second one must too. It is shared by the deletes that ran
-	// together. When the first listing proved the others of the batch gone (its place alone lay between
-	// two pages), their slots free up and the team's next deletes start soon: the second listing waits
-	// for them, so that it is their first confirming listing as well.
+	// The listing lacks it, but its place lay between two of its pages. Once doo's order is known, the
+	// team's next deletes shift the pages, and the pages that confirm them most likely bracket this place
+	// too, at no extra request.
+	if ref != nil && s.stableOrder(teamID) {
+		if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after, true); decided {
+			return err
+		}
+	}
+	// Otherwise a second listing must lack it too. It is shared by the deletes that ran together. When
+	// the first listing proved the others of the batch gone, their slots free up and the team's next
+	// deletes start soon: the second listing waits for them, so that it is their first confirming
+	// listing as well.
 	if ref != nil {
 		s.awaitWriteAfter(ctx, teamID, l.endSeq, nextWriteWait)
 		s.settle(ctx, teamID, deleteWrite)
@@ -636,6 +629,31 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 		return &DeleteNotConfirmedError{TeamID: teamID, ID: id}
 	}
 	return nil
+}
+
+// confirmOnPages confirms the delete of id, which ended at after and which ref showed, by the pages that
+// hold its place (confirmByPages). decided is set when they decided, and err then says whether the
+// delete is unconfirmed. A place between two pages decides nothing yet, but the team's next deletes
+// shift the pages: once they ran, its place is most likely inside one, which costs a page, not a
+// listing. It looks pageProofTries times at most; with shifted, the first look too waits for the next
+// deletes (the pages as they are now are known not to bracket it).
+func (s *teamStore) confirmOnPages(ctx context.Context, teamID int64, id string, ref *Listing, after uint64, shifted bool) (decided bool, err error) {
+	for try := 0; try < pageProofTries; try++ {
+		if try > 0 || shifted {
+			s.awaitWriteAfter(ctx, teamID, s.seq.Load(), nextWriteWait)
+			s.settle(ctx, teamID, deleteWrite)
+		}
+		gone, decided, tryAgain := s.confirmByPages(ctx, teamID, id, ref, after)
+		switch {
+		case decided && gone:
+			return true, nil
+		case decided:
+			return true, &DeleteNotConfirmedError{TeamID: teamID, ID: id}
+		case !tryAgain:
+			return false, nil
+		}
+	}
+	return false, nil
 }
 
 // listingBefore returns the listing of the team completed just before l, when l is the last one.
