@@ -377,3 +377,29 @@ func TestDeleteWebhook_aShiftBetweenLonePagesProvesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A delete whose place lies between two pages of its confirming listing is not proven by it. Once that
+// listing has shown doo's order stable, the delete looks again on the page that confirms the team's next
+// delete, which the shift makes bracket its place too: one page in all, not a second listing.
+func TestDeleteWebhook_aPlaceBetweenPagesIsProvenOnTheNextDeletesPage(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, 60) // 3 pages
+	mustList(t, env.Client)      // where each configuration stands; the order is not known yet
+	before := env.Fake.Count(doofake.RouteList)
+	// Deleting the first configuration of page 2 leaves its place between pages 1 and 2.
+	done := make(chan error, 1)
+	go func() { done <- env.Client.DeleteWebhook(context.Background(), testTeam, ids[25]) }()
+	waitFor(t, func() bool { return env.Fake.Count(doofake.RouteList)-before == 3 })
+	// The team's next delete, on page 1, moves the first configuration of page 2 onto page 1.
+	if err := env.Client.DeleteWebhook(context.Background(), testTeam, ids[5]); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the delete whose place lay between pages: %v", err)
+	}
+	wantListsSince(t, env.Fake, before, 3+1, "a listing that learns the order, then page 1 for both deletes")
+	if stored := storedIDs(env.Fake); contains(stored, ids[25]) || contains(stored, ids[5]) {
+		t.Error("the emulator still holds a deleted configuration")
+	}
+}
