@@ -587,7 +587,7 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	}
 	s.settle(ctx, teamID, deleteWrite)
 	if ref != nil {
-		if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after, false); decided {
+		if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after); decided {
 			return err
 		}
 	}
@@ -605,21 +605,19 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 	if p := s.listingBefore(teamID, l); p != nil && p.startSeq > after && l.independentOf(p) && !p.Has(id) {
 		return nil
 	}
-	// The listing lacks it, but its place lay between two of its pages. Once doo's order is known, the
-	// team's next deletes shift the pages, and the pages that confirm them most likely bracket this place
-	// too, at no extra request.
-	if ref != nil && s.stableOrder(teamID) {
-		if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after, true); decided {
-			return err
-		}
-	}
-	// Otherwise a second listing must lack it too. It is shared by the deletes that ran together. When
-	// the first listing proved the others of the batch gone, their slots free up and the team's next
-	// deletes start soon: the second listing waits for them, so that it is their first confirming
-	// listing as well.
+	// The listing lacks it, but does not prove it gone (its place lay between two of its pages, or doo's
+	// order is not known). The rest of the batch is proven: their slots free up and the team's next
+	// deletes start soon. Wait for them: they shift the pages, so once the order is known the pages that
+	// confirm them most likely bracket this place too, at no extra request; otherwise a second listing
+	// must lack it, and that listing is their first confirming listing as well.
 	if ref != nil {
-		s.awaitWriteAfter(ctx, teamID, l.endSeq, nextWriteWait)
+		moved := s.awaitWriteAfter(ctx, teamID, l.endSeq, nextWriteWait)
 		s.settle(ctx, teamID, deleteWrite)
+		if moved && s.stableOrder(teamID) {
+			if decided, err := s.confirmOnPages(ctx, teamID, id, ref, after); decided {
+				return err
+			}
+		}
 	}
 	second, err := s.independent(ctx, l)
 	if err != nil {
@@ -635,12 +633,13 @@ func (s *teamStore) delete(ctx context.Context, teamID int64, id string) error {
 // hold its place (confirmByPages). decided is set when they decided, and err then says whether the
 // delete is unconfirmed. A place between two pages decides nothing yet, but the team's next deletes
 // shift the pages: once they ran, its place is most likely inside one, which costs a page, not a
-// listing. It looks pageProofTries times at most; with shifted, the first look too waits for the next
-// deletes (the pages as they are now are known not to bracket it).
-func (s *teamStore) confirmOnPages(ctx context.Context, teamID int64, id string, ref *Listing, after uint64, shifted bool) (decided bool, err error) {
+// listing. It looks pageProofTries times at most, each time after another delete of this client.
+func (s *teamStore) confirmOnPages(ctx context.Context, teamID int64, id string, ref *Listing, after uint64) (decided bool, err error) {
 	for try := 0; try < pageProofTries; try++ {
-		if try > 0 || shifted {
-			s.awaitWriteAfter(ctx, teamID, s.seq.Load(), nextWriteWait)
+		if try > 0 {
+			if !s.awaitWriteAfter(ctx, teamID, s.seq.Load(), nextWriteWait) {
+				return false, nil // no delete of this client moved the pages: looking again would see the same
+			}
 			s.settle(ctx, teamID, deleteWrite)
 		}
 		gone, decided, tryAgain := s.confirmByPages(ctx, teamID, id, ref, after)
@@ -696,22 +695,25 @@ const pageProofTries = 3
 // next write to start.
 const nextWriteWait = time.Second
 
-// awaitWriteAfter waits until a write to the team started after seq, at most bound (real time, as settle).
-func (s *teamStore) awaitWriteAfter(ctx context.Context, teamID int64, seq uint64, bound time.Duration) {
+// awaitWriteAfter waits until a write to the team started after seq, at most bound (real time, as settle),
+// and reports whether one did.
+func (s *teamStore) awaitWriteAfter(ctx context.Context, teamID int64, seq uint64, bound time.Duration) bool {
 	s.mu.Lock()
 	st := s.team(teamID)
 	started, ch := st.lastWriteSeq > seq, st.began
 	s.mu.Unlock()
 	if started {
-		return
+		return true
 	}
 	t := time.NewTimer(bound)
 	defer t.Stop()
 	select {
 	case <-ch:
+		return true
 	case <-t.C:
 	case <-ctx.Done():
 	}
+	return false
 }
 
 // TeamListed returns the number of configurations a team held and doo's page size for it, as the last
