@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Confirming deletes in a large team page by page.
@@ -38,6 +39,18 @@ func (s *teamStore) fetchPage(ctx context.Context, teamID int64, n int, seq uint
 	}
 	s.mu.Unlock()
 	v, err, _ := s.pageFlights.Do(fmt.Sprintf("%d/%d/%d", teamID, gen, n), func() (any, error) {
+		s.mu.Lock()
+		if st.fetching++; st.fetching == 1 {
+			st.pagesIdle = make(chan struct{})
+		}
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			if st.fetching--; st.fetching == 0 {
+				close(st.pagesIdle)
+			}
+			s.mu.Unlock()
+		}()
 		if err := st.paging.Acquire(ctx, pagingAll); err != nil {
 			return nil, cancelled(ctx, http.MethodGet, teamPath(teamID))
 		}
@@ -125,6 +138,23 @@ func (s *teamStore) confirmByPages(ctx context.Context, teamID int64, id string,
 		}
 	}
 	return false, false, true // between two pages
+}
+
+// awaitPages waits until no lone page of the team is being asked for, at most DeleteSettle (real time, as
+// settle). A delete proven by the first page of its batch returns with the rest of the batch, which the
+// later pages prove: Terraform then starts the next deletes together, and they share their pages in
+// turn. Returning at once, at 1 request per second, would start them a second apart, each alone.
+func (s *teamStore) awaitPages(ctx context.Context, teamID int64) {
+	s.mu.Lock()
+	ch := s.team(teamID).pagesIdle
+	s.mu.Unlock()
+	t := time.NewTimer(s.t.cfg.DeleteSettle)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // orderChanged records that doo's order was seen to change: the one-listing proof is off for good, in

@@ -95,6 +95,10 @@ type teamState struct {
 	// client deleted (doo answered 204), which tells where the others are now in the last listing.
 	pages   map[int]*pageView
 	deleted map[string]bool
+	// fetching counts the lone pages being asked for; pagesIdle is closed while it is zero (see
+	// awaitPages).
+	fetching  int
+	pagesIdle chan struct{}
 	// quiet is closed once no delete has been in flight for deleteJoin: Terraform starts the next round
 	// of deletes as the previous round's confirmations return, a few milliseconds apart, and the first
 	// of them would otherwise end before its siblings begin and pay a confirming listing of its own.
@@ -128,6 +132,7 @@ func (s *teamStore) team(id int64) *teamState {
 			st.settled[k] = closedChan()
 		}
 		st.quiet, st.quietClosed = closedChan(), true
+		st.pagesIdle = closedChan()
 		s.teams[id] = st
 	}
 	return st
@@ -645,6 +650,7 @@ func (s *teamStore) confirmOnPages(ctx context.Context, teamID int64, id string,
 		gone, decided, tryAgain := s.confirmByPages(ctx, teamID, id, ref, after)
 		switch {
 		case decided && gone:
+			s.awaitPages(ctx, teamID)
 			return true, nil
 		case decided:
 			return true, &DeleteNotConfirmedError{TeamID: teamID, ID: id}

@@ -403,3 +403,39 @@ func TestDeleteWebhook_aPlaceBetweenPagesIsProvenOnTheNextDeletesPage(t *testing
 		t.Error("the emulator still holds a deleted configuration")
 	}
 }
+
+// A batch confirmed page by page returns together: a delete its first page proves waits for the pages
+// that prove the rest. Returning at once, at doo's 1 request per second, would let Terraform start the
+// next deletes a second apart, each then confirmed alone (a destroy of 100 cost 160 requests so).
+func TestDeleteWebhook_aBatchConfirmedByPagesReturnsTogether(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, doofake.Options{}, nil, nil)
+	ids := seed(t, env.Fake, 100) // 4 pages
+	learnOrder(t, env)
+	// Each answer takes a while, so the pages of the batch come one after another, as at doo's rate.
+	env.Fake.Update(func(st *doofake.Settings) { st.Latency = doofake.Milliseconds(20 * time.Millisecond) })
+	before := env.Fake.Count(doofake.RouteList)
+	batch := []string{ids[5], ids[15], ids[30], ids[40], ids[55], ids[65], ids[80], ids[85], ids[95], ids[99]}
+	seen := make([]int, len(batch))
+	var wg sync.WaitGroup
+	for i, id := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := env.Client.DeleteWebhook(context.Background(), testTeam, id); err != nil {
+				t.Errorf("delete %s: %v", id, err)
+			}
+			seen[i] = env.Fake.Count(doofake.RouteList) - before
+		}()
+	}
+	wg.Wait()
+	total := env.Fake.Count(doofake.RouteList) - before
+	if total < 2 || total > 4 {
+		t.Fatalf("the batch took %d page requests, want 2 to 4 (its pages alone)", total)
+	}
+	for i, n := range seen {
+		if n != total {
+			t.Errorf("the delete of %s returned when %d of the batch's %d page requests were answered", batch[i], n, total)
+		}
+	}
+}
