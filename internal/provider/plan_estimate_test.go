@@ -83,7 +83,7 @@ func (h *estimateHarness) run(args ...string) []byte {
 	return stdout.Bytes()
 }
 
-var estimateLine = regexp.MustCompile(`doo plan estimate[^\n]*`)
+var estimateLine = regexp.MustCompile(`doo plan estimate[^\n]*\brequests=[0-9]+[^\n]*`)
 var estimateField = regexp.MustCompile(`\b(requests|creates|deletes|teams)=([0-9]+)`)
 
 // lastEstimate returns the fields of the last "doo plan estimate" line of the last command's log.
