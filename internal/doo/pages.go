@@ -55,6 +55,16 @@ func (s *teamStore) fetchPage(ctx context.Context, teamID int64, n int, seq uint
 			return nil, cancelled(ctx, http.MethodGet, teamPath(teamID))
 		}
 		defer st.paging.Release(pagingAll)
+		// No write of this client runs now, so the generation stays: the page serves every delete that
+		// ended before, including those that ended while this caller waited, whose flights carry the
+		// newer generation. One of them may have stored it already.
+		s.mu.Lock()
+		cur := st.gen
+		if pv := st.pages[n]; pv != nil && pv.startSeq > seq {
+			s.mu.Unlock()
+			return pv, nil
+		}
+		s.mu.Unlock()
 		start := s.seq.Add(1)
 		items, shape, err := s.readPage(ctx, teamID, n)
 		if err != nil {
@@ -62,7 +72,7 @@ func (s *teamStore) fetchPage(ctx context.Context, teamID int64, n int, seq uint
 		}
 		pv := &pageView{items: items, shape: shape, startSeq: start}
 		s.mu.Lock()
-		if st.gen == gen {
+		if st.gen == cur {
 			if st.pages == nil {
 				st.pages = map[int]*pageView{}
 			}
