@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // Confirming deletes in a large team page by page.
@@ -158,13 +157,7 @@ func (s *teamStore) awaitPages(ctx context.Context, teamID int64) {
 	s.mu.Lock()
 	ch := s.team(teamID).pagesIdle
 	s.mu.Unlock()
-	t := time.NewTimer(s.t.cfg.DeleteSettle)
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	waitClosed(ctx, ch, s.t.cfg.DeleteSettle)
 }
 
 // orderChanged records that doo's order was seen to change: the one-listing proof is off for good, in

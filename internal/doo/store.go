@@ -231,15 +231,22 @@ func (s *teamStore) settle(ctx context.Context, teamID int64, kind writeKind) {
 		ch = st.quiet
 	}
 	s.mu.Unlock()
-	// The bound is real time, not the configured Clock: it waits for other goroutines' requests, which
-	// take real time whatever clock the client reads (a virtual clock would end the wait at once).
-	t := time.NewTimer(s.t.cfg.DeleteSettle)
+	waitClosed(ctx, ch, s.t.cfg.DeleteSettle)
+}
+
+// waitClosed waits until ch is closed, at most bound, or until ctx ends, and reports whether ch was
+// closed. The bound is real time, not the configured Clock: the waits wait for other goroutines'
+// requests, which take real time whatever clock the client reads (a virtual clock would end them at once).
+func waitClosed(ctx context.Context, ch <-chan struct{}, bound time.Duration) bool {
+	t := time.NewTimer(bound)
 	defer t.Stop()
 	select {
 	case <-ch:
+		return true
 	case <-t.C:
 	case <-ctx.Done():
 	}
+	return false
 }
 
 // deleteJoin is how long the deletes of a team wait, once none is in flight, for another one to begin
@@ -708,18 +715,7 @@ func (s *teamStore) awaitWriteAfter(ctx context.Context, teamID int64, seq uint6
 	st := s.team(teamID)
 	started, ch := st.lastWriteSeq > seq, st.began
 	s.mu.Unlock()
-	if started {
-		return true
-	}
-	t := time.NewTimer(bound)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	return false
+	return started || waitClosed(ctx, ch, bound)
 }
 
 // TeamListed returns the number of configurations a team held and doo's page size for it, as the last
